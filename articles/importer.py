@@ -1,0 +1,324 @@
+"""Vault notes into articles: `import_vault`.
+
+Repeatable: an article is identified by its original URL (a WeChat link by `__biz`,
+`mid`, `idx` and `sn` alone), else by its path relative to the import root. A second run
+creates nothing; an unchanged file is skipped on its content hash without being parsed;
+an article edited since its last import is never overwritten unless forced. Each file is
+imported in its own transaction, and a bad file is reported and passed over.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+from pathlib import Path, PurePosixPath
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from . import vault
+from .exporter import note_hash
+from .models import Article, Author, SummaryItem, Tag
+
+logger = logging.getLogger(__name__)
+
+NOTE_SUFFIXES = {".md", ".markdown", ".txt"}
+
+
+class Verdict(StrEnum):
+    CREATED = "created"
+    UPDATED = "updated"
+    UNCHANGED = "unchanged"
+    CONFLICT = "conflict"
+    DUPLICATE = "duplicate"
+    FAILED = "failed"
+
+
+@dataclass(frozen=True)
+class FileResult:
+    path: str  # the file as the user can find it
+    verdict: Verdict
+    detail: str = ""  # for failures, the whole `path:line: reason`
+
+
+@dataclass
+class ImportReport:
+    results: list[FileResult] = field(default_factory=list)
+
+    def count(self, verdict: Verdict) -> int:
+        return sum(result.verdict == verdict for result in self.results)
+
+    def of(self, verdict: Verdict) -> list[FileResult]:
+        return [result for result in self.results if result.verdict == verdict]
+
+    def summary(self) -> str:
+        counts = [self.count(v) for v in (Verdict.CREATED, Verdict.UPDATED, Verdict.UNCHANGED)]
+        counts += [self.count(Verdict.CONFLICT), self.count(Verdict.FAILED)]
+        return "{} created, {} updated, {} unchanged, {} conflicts, {} failed".format(*counts)
+
+
+@dataclass(frozen=True)
+class Note:
+    """A file to import: where it is, and its path relative to its import root."""
+
+    path: Path
+    root: Path
+    relative: str
+
+
+def find_notes(paths: Iterable[Path]) -> tuple[list[Note], list[FileResult]]:
+    """The notes under `paths` (files, or folders walked without their hidden folders),
+    and a failure for each path that does not exist."""
+    notes, missing = [], []
+    for path in paths:
+        if path.is_file():
+            notes.append(Note(path, path.parent, path.name))
+        elif path.is_dir():
+            notes += [Note(file, path, file.relative_to(path).as_posix()) for file in _walk(path)]
+        else:
+            missing.append(FileResult(str(path), Verdict.FAILED, f"{path}: no such file or folder"))
+    return notes, missing
+
+
+def _walk(folder: Path) -> list[Path]:
+    found = []
+    for directory, folders, files in os.walk(folder):
+        folders[:] = sorted(name for name in folders if not name.startswith("."))
+        found += [
+            Path(directory) / name
+            for name in sorted(files)
+            if not name.startswith(".") and Path(name).suffix.lower() in NOTE_SUFFIXES
+        ]
+    return found
+
+
+def identity(note: vault.VaultArticle, relative: str) -> str:
+    """An article's natural key: its canonical URL, else its vault path."""
+    url = vault.canonical_url(note.url)
+    return _key(f"url:{url}") if url else _key(f"path:{relative}")
+
+
+def _key(name: str) -> str:
+    return hashlib.sha256(name.encode("utf-8")).hexdigest()
+
+
+def import_vault(
+    paths: Sequence[Path],
+    *,
+    dry_run: bool = False,
+    force: bool = False,
+    progress: Callable[[int, int], None] | None = None,
+) -> ImportReport:
+    """Import the notes under `paths`; one verdict per file. `dry_run` writes nothing;
+    `force` overwrites articles edited since their last import."""
+    notes, failures = find_notes(paths)
+    report = ImportReport(failures)
+    run = _Run(dry_run=dry_run, force=force)
+    for done, note in enumerate(notes, start=1):
+        report.results.append(run.import_note(note))
+        if progress:
+            progress(done, len(notes))
+    return report
+
+
+@dataclass
+class _Known:
+    """What the run needs to know of an article already imported."""
+
+    pk: int
+    key: str
+    path: str
+    hash: str
+    published_at: datetime
+
+
+class _Run:
+    def __init__(self, *, dry_run: bool, force: bool) -> None:
+        self.dry_run, self.force = dry_run, force
+        self.tz = timezone.get_default_timezone()
+        self.max_bytes = settings.FOLIO_MAX_NOTE_BYTES
+        fields = ("pk", "source_key", "source_path", "source_hash", "published_at")
+        rows = Article.objects.exclude(source_key="").values_list(*fields)
+        self.known = {row[1]: _Known(*row) for row in rows.iterator(chunk_size=2000)}
+        self.by_path = {known.path: known for known in self.known.values()}
+        self.by_hash = {known.hash: known for known in self.known.values()}
+        self.authors = {author.name: author for author in Author.objects.all()}
+        self.tags = {tag.name.casefold(): tag for tag in Tag.objects.all()}
+        self.claimed: dict[str, str] = {}  # key -> the file that stands for it in this run
+
+    def import_note(self, note: Note) -> FileResult:
+        shown = str(note.path)
+        self._saved: tuple[Article, _Known | None] | None = None
+        self._new_tags: dict[str, Tag] = {}
+        self._new_authors: dict[str, Author] = {}
+        try:
+            with transaction.atomic():
+                result = self._import(note, shown)
+                if self.dry_run:
+                    transaction.set_rollback(True)
+        except vault.VaultError as error:
+            return FileResult(shown, Verdict.FAILED, str(error))
+        except OSError as error:
+            return FileResult(shown, Verdict.FAILED, f"{shown}: cannot read ({error.strerror})")
+        except Exception as error:
+            logger.exception("importing %s", shown)
+            detail = f"{shown}: not imported ({type(error).__name__}: {error})"
+            return FileResult(shown, Verdict.FAILED, detail)
+        if self._saved and not self.dry_run:
+            self._remember(*self._saved)
+        return result
+
+    def _import(self, note: Note, shown: str) -> FileResult:
+        text = vault.decode(note.path.read_bytes(), path=shown, max_bytes=self.max_bytes)
+        digest = vault.text_hash(text)
+        same_path = self.by_path.get(note.relative)
+        if same_path and same_path.hash == digest and same_path.key not in self.claimed:
+            self.claimed[same_path.key] = shown
+            return FileResult(shown, Verdict.UNCHANGED)
+        default_date = same_path.published_at if same_path else _modified(note.path, self.tz)
+        parsed = vault.parse(text, path=shown, tz=self.tz, default_date=default_date)
+        key = identity(parsed, note.relative)
+        known = self.known.get(key) or self._replaced_identity(note, parsed, digest)
+        duplicate_of = self._duplicate_of(note, key, known)
+        if duplicate_of:
+            return FileResult(shown, Verdict.DUPLICATE, f"same article as {duplicate_of}")
+        self.claimed[key] = shown
+        if known is None:
+            article = self._save(Article(), parsed, key=key, note=note, digest=digest)
+            return self._done(shown, Verdict.CREATED, article)
+        article = Article.objects.select_related("author").get(pk=known.pk)
+        current = note_hash(article)
+        if digest in (known.hash, current):  # the file moved, or is the article's own export
+            article.source_path, article.source_key, article.source_hash = (
+                note.relative,
+                key,
+                digest,
+            )
+            if digest == current:
+                article.synced_hash = digest
+            fields = ("source_path", "source_key", "source_hash", "synced_hash")
+            article.save(update_fields=fields)
+            return self._done(shown, Verdict.UNCHANGED, article, forget=known)
+        if current != article.synced_hash and not self.force:
+            detail = "edited since its last import; the edit is kept (--force overwrites it)"
+            return FileResult(shown, Verdict.CONFLICT, detail)
+        article = self._save(article, parsed, key=key, note=note, digest=digest)
+        return self._done(shown, Verdict.UPDATED, article, forget=known)
+
+    def _replaced_identity(
+        self, note: Note, parsed: vault.VaultArticle, digest: str
+    ) -> _Known | None:
+        """The article this file stood for under another key: the file gained a URL; a
+        note without one moved (the same text, its old file gone); or the note is the
+        export of an article written in Folio (`<slug>.md`)."""
+        same_path = self.by_path.get(note.relative)
+        if same_path and same_path.key == _key(f"path:{note.relative}"):
+            return same_path
+        if vault.canonical_url(parsed.url):
+            return None
+        moved = self.by_hash.get(digest)
+        if moved and moved.key == _key(f"path:{moved.path}"):
+            return None if (note.root / moved.path).is_file() else moved
+        path = PurePosixPath(note.relative)
+        if len(path.parts) == 1 and path.suffix == ".md":
+            unsourced = Article.objects.filter(source_key="", slug=path.stem)
+            pk_date = unsourced.values_list("pk", "published_at").first()
+            return _Known(pk_date[0], "", "", "", pk_date[1]) if pk_date else None
+        return None
+
+    def _duplicate_of(self, note: Note, key: str, known: _Known | None) -> str | None:
+        if key in self.claimed:
+            return self.claimed[key]
+        if known and known.path != note.relative and (note.root / known.path).is_file():
+            return str(note.root / known.path)
+        return None
+
+    def _save(
+        self, article: Article, parsed: vault.VaultArticle, *, key: str, note: Note, digest: str
+    ) -> Article:
+        article.title = parsed.title
+        article.author = self._author(parsed.author)
+        article.source_platform = parsed.source
+        article.original_url = parsed.url
+        article.published_at = parsed.date
+        article.status = Article.Status.DRAFT if parsed.draft else Article.Status.PUBLISHED
+        article.summary = parsed.summary.one_sentence
+        article.body = parsed.body
+        article.extra = parsed.extra
+        article.vault_layout = parsed.layout
+        article.source_key, article.source_path, article.source_hash = key, note.relative, digest
+        items = _summary_items(parsed.summary)
+        tags = [self._tag(tag) for tag in parsed.tags]
+        article.synced_hash = note_hash(article, tags=tags, items=items)
+        updating = article.pk is not None
+        article.save()
+        if updating:
+            article.summary_items.all().delete()
+        for item in items:
+            item.article = article
+        SummaryItem.objects.bulk_create(items)
+        article.tags.set(tags)
+        return article
+
+    def _done(
+        self, shown: str, verdict: Verdict, article: Article, forget: _Known | None = None
+    ) -> FileResult:
+        self._saved = (article, forget)
+        detail = (
+            f"moved from {forget.path}" if forget and forget.path != article.source_path else ""
+        )
+        return FileResult(shown, verdict, detail if verdict == Verdict.UNCHANGED else "")
+
+    def _remember(self, article: Article, forget: _Known | None) -> None:
+        """Let the rest of the run know what this file's transaction committed."""
+        if forget:
+            self.known.pop(forget.key, None)
+            self.by_path.pop(forget.path, None)
+            self.by_hash.pop(forget.hash, None)
+        known = _Known(
+            article.pk,
+            article.source_key,
+            article.source_path,
+            article.source_hash,
+            article.published_at,
+        )
+        self.known[known.key] = self.by_path[known.path] = self.by_hash[known.hash] = known
+        self.tags.update(self._new_tags)
+        self.authors.update(self._new_authors)
+
+    def _author(self, name: str) -> Author | None:
+        if not name:
+            return None
+        author = self.authors.get(name) or self._new_authors.get(name)
+        if author is None:
+            author, _ = Author.objects.get_or_create(name=name)
+            self._new_authors[name] = author
+        return author
+
+    def _tag(self, tag: vault.VaultTag) -> Tag:
+        folded = tag.name.casefold()
+        found = self.tags.get(folded) or self._new_tags.get(folded)
+        if found is None:
+            found = Tag.objects.filter(name__iexact=tag.name).first()
+            found = found or Tag.objects.create(name=tag.name, vault_path=tag.path)
+            self._new_tags[folded] = found
+        return found
+
+
+def _summary_items(summary: vault.Summary) -> list[SummaryItem]:
+    kinds = ((SummaryItem.Kind.POINT, summary.key_points), (SummaryItem.Kind.RISK, summary.risks))
+    return [
+        SummaryItem(kind=kind, position=position, label=item.label, text=item.text)
+        for kind, items in kinds
+        for position, item in enumerate(items)
+    ]
+
+
+def _modified(path: Path, tz) -> datetime:
+    return datetime.fromtimestamp(path.stat().st_mtime, tz=tz).replace(microsecond=0)

@@ -1,0 +1,196 @@
+from django.db import models
+from django.db.models.functions import Lower
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from taggit.managers import TaggableManager
+from taggit.models import TagBase, TaggedItemBase
+
+from . import rendering, slugs
+from .vault import MAX_LENGTHS
+
+
+def unique_slug(model: type[models.Model], text: str, *, fallback: str) -> str:
+    """A pinyin slug for `text` that no row of `model` has yet."""
+    base = slugs.slugify(text) or fallback
+    taken = set(model._default_manager.filter(slug__startswith=base).values_list("slug", flat=True))
+    return slugs.numbered(base, taken)
+
+
+class Author(models.Model):
+    """Who wrote an article: usually a WeChat official account."""
+
+    name = models.CharField(_("name"), max_length=MAX_LENGTHS["author"], unique=True)
+    slug = models.SlugField(_("slug"), max_length=slugs.MAX_LENGTH, unique=True)
+
+    class Meta:
+        ordering = ("name",)
+        verbose_name = _("author")
+        verbose_name_plural = _("authors")
+
+    def __str__(self):
+        return self.name
+
+    def save(self, *args, **kwargs):
+        if not self.slug:
+            self.slug = unique_slug(Author, self.name, fallback="author")
+        super().save(*args, **kwargs)
+
+
+class Tag(TagBase):
+    """A topic. Names are unique whatever their case; slugs are pinyin."""
+
+    vault_path = models.CharField(
+        _("vault path"),
+        max_length=255,
+        blank=True,
+        help_text=_("The topic note this tag links to in the vault, such as 00-元语/AI."),
+    )
+
+    class Meta:
+        ordering = ("name",)
+        verbose_name = _("tag")
+        verbose_name_plural = _("tags")
+        constraints = [models.UniqueConstraint(Lower("name"), name="tag_name_unique_any_case")]
+
+    def slugify(self, tag, i=None):
+        slug = slugs.slugify(tag) or "tag"
+        return slug if i is None else f"{slug}-{i + 1}"
+
+
+class TaggedArticle(TaggedItemBase):
+    content_object = models.ForeignKey(
+        "Article", on_delete=models.CASCADE, related_name="tagged_items"
+    )
+    tag = models.ForeignKey(Tag, on_delete=models.CASCADE, related_name="tagged_articles")
+
+    class Meta:
+        verbose_name = _("tagged article")
+        verbose_name_plural = _("tagged articles")
+        constraints = [
+            models.UniqueConstraint(fields=("content_object", "tag"), name="article_tag_once")
+        ]
+
+
+class ArticleQuerySet(models.QuerySet):
+    def published(self):
+        """What readers may see: published, and its publish time has come."""
+        return self.filter(status=Article.Status.PUBLISHED, published_at__lte=timezone.now())
+
+
+class Article(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        PUBLISHED = "published", _("Published")
+
+    title = models.CharField(_("title"), max_length=MAX_LENGTHS["title"])
+    slug = models.SlugField(
+        _("slug"),
+        max_length=slugs.MAX_LENGTH,
+        unique=True,
+        help_text=_("The article's address: pinyin of the title unless you write one."),
+    )
+    author = models.ForeignKey(
+        Author,
+        verbose_name=_("author"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="articles",
+    )
+    source_platform = models.CharField(
+        _("source"),
+        max_length=MAX_LENGTHS["source"],
+        blank=True,
+        help_text=_("Where the article first appeared, such as 微信公众号."),
+    )
+    original_url = models.URLField(_("original URL"), max_length=MAX_LENGTHS["url"], blank=True)
+    published_at = models.DateTimeField(_("publish time"), default=timezone.now)
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.DRAFT
+    )
+    summary = models.TextField(_("one-sentence summary"), blank=True)
+    body = models.TextField(_("body"), blank=True, help_text=_("Markdown."))
+    body_html = models.TextField(_("body as HTML"), editable=False, default="")
+    tags = TaggableManager(_("tags"), through=TaggedArticle, blank=True)
+    extra = models.JSONField(
+        _("other front matter"),
+        default=dict,
+        blank=True,
+        help_text=_("Front-matter keys Folio has no field for, kept for export."),
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    # The vault round trip (see articles.importer and articles.exporter).
+    source_key = models.CharField(max_length=64, blank=True, default="", editable=False)
+    source_path = models.CharField(
+        _("vault file"), max_length=500, blank=True, default="", editable=False
+    )
+    source_hash = models.CharField(max_length=64, blank=True, default="", editable=False)
+    synced_hash = models.CharField(max_length=64, blank=True, default="", editable=False)
+    vault_layout = models.JSONField(default=dict, blank=True, editable=False)
+
+    objects = ArticleQuerySet.as_manager()
+
+    class Meta:
+        ordering = ("-published_at", "-id")
+        verbose_name = _("article")
+        verbose_name_plural = _("articles")
+        indexes = [models.Index(fields=("status", "-published_at"), name="article_public")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=("source_key",),
+                condition=~models.Q(source_key=""),
+                name="article_source_key_unique",
+            )
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def save(self, *args, **kwargs):
+        self.body = self.body.replace("\r\n", "\n")
+        self.summary = self.summary.replace("\r\n", "\n")
+        if self.body != getattr(self, "_rendered_body", None):
+            self.body_html = rendering.render(self.body)
+            self._rendered_body = self.body
+        if not self.slug:
+            self.slug = unique_slug(Article, self.title, fallback="article")
+        super().save(*args, **kwargs)
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        article = super().from_db(db, field_names, values)
+        if "body" in article.__dict__:
+            article._rendered_body = article.body
+        return article
+
+    def key_points(self):
+        return [item for item in self.summary_items.all() if item.kind == SummaryItem.Kind.POINT]
+
+    def risks(self):
+        return [item for item in self.summary_items.all() if item.kind == SummaryItem.Kind.RISK]
+
+
+class SummaryItem(models.Model):
+    """A key point or a risk of an article's summary: an optional label, then its text."""
+
+    class Kind(models.TextChoices):
+        POINT = "point", _("Key point")
+        RISK = "risk", _("Risk")
+
+    article = models.ForeignKey(
+        Article, on_delete=models.CASCADE, related_name="summary_items", verbose_name=_("article")
+    )
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+    label = models.CharField(_("label"), max_length=200, blank=True)
+    text = models.TextField(_("text"))
+
+    class Meta:
+        ordering = ("article", "kind", "position", "id")
+        verbose_name = _("summary item")
+        verbose_name_plural = _("summary items")
+
+    def __str__(self):
+        return f"{self.label}：{self.text}" if self.label else self.text

@@ -1,0 +1,44 @@
+"""Readable ASCII slugs for Chinese text. PURE: imports nothing from Django.
+
+Chinese becomes pinyin (`春季发布会` -> `chun-ji-fa-bu-hui`), so a link pasted into a chat
+app or a mail stays one readable, unescaped URL instead of a run of `%E6%98%A5…`.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from pypinyin import lazy_pinyin
+
+MAX_LENGTH = 80
+_NOT_WORD = re.compile(r"[^a-z0-9]+")
+
+
+def slugify(text: str, *, max_length: int = MAX_LENGTH) -> str:
+    """Lower-case ASCII words joined by hyphens, cut at a word boundary within
+    `max_length`; "" when `text` has nothing to spell (emoji, punctuation)."""
+    words: list[str] = []
+    for piece in lazy_pinyin(text):
+        ascii_text = unicodedata.normalize("NFKD", piece).encode("ascii", "ignore").decode()
+        words += [word for word in _NOT_WORD.split(ascii_text.lower()) if word]
+    slug = ""
+    for word in words:
+        candidate = f"{slug}-{word}" if slug else word
+        if len(candidate) > max_length:
+            break
+        slug = candidate
+    return slug or "-".join(words)[:max_length].strip("-")
+
+
+def numbered(slug: str, taken: set[str], *, max_length: int = MAX_LENGTH) -> str:
+    """`slug`, or `slug-2`, `slug-3`… : the first not in `taken`."""
+    if slug not in taken:
+        return slug
+    number = 2
+    while True:
+        suffix = f"-{number}"
+        candidate = slug[: max_length - len(suffix)].rstrip("-") + suffix
+        if candidate not in taken:
+            return candidate
+        number += 1

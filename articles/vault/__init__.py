@@ -1,0 +1,28 @@
+"""Folio's reading and writing of vault notes. PURE: imports nothing from Django or Folio.
+
+text = decode(data, path=...)          bytes -> text (BOM, CRLF, UTF-16, GBK)
+article = parse(text, path=...)        text -> VaultArticle, or VaultError(path, line)
+dump(article)                          VaultArticle -> text, unchanged parts as written
+"""
+
+from .identity import canonical_url
+from .reading import MAX_LENGTHS, parse, parse_date
+from .text import MAX_BYTES, decode, text_hash
+from .types import Summary, SummaryItem, VaultArticle, VaultError, VaultTag
+from .writing import dump
+
+__all__ = [
+    "MAX_BYTES",
+    "MAX_LENGTHS",
+    "Summary",
+    "SummaryItem",
+    "VaultArticle",
+    "VaultError",
+    "VaultTag",
+    "canonical_url",
+    "decode",
+    "dump",
+    "parse",
+    "parse_date",
+    "text_hash",
+]

@@ -1,0 +1,271 @@
+"""A VaultArticle back to the text of a note."""
+
+from __future__ import annotations
+
+import html
+import re
+from datetime import datetime
+from typing import Any
+
+from . import sections
+from .meta import CHINESE_KEYS, ENGLISH_KEYS, Plain, format_entry
+from .reading import LAYOUT_VERSION
+from .types import VaultArticle, VaultTag
+
+# A piece of the note being written: its text, whether it asks for a blank line on both
+# sides (text Folio wrote rather than text the file had), and the slot it fills ("" for
+# the text between slots).
+Piece = tuple[str, bool, str]
+_TOP_HEADING = re.compile(r"#{1,2}[ \t]")
+
+
+def dump(article: VaultArticle) -> str:
+    """The note for `article`: its original text wherever a value is unchanged since
+    `parse` read it (keys, their order and spelling, sections, tags, spacing), the vault's
+    usual shape for what changed or was added. `parse(dump(a))` gives back `a`'s values.
+    """
+    layout = article.layout or _fresh_layout()
+    changes = _Changes(article, layout["baseline"])
+    pieces: list[Piece] = []
+    for item in layout["template"]:
+        if isinstance(item, str):
+            pieces.append((item, False, ""))
+        elif item["slot"] == "body":
+            pieces.append((article.body, False, "body"))
+        else:
+            pieces.append(_SLOTS[item["slot"]](article, layout, changes))
+    _insert_missing(pieces, article, layout, changes)
+    _head_body(pieces)
+    return _join(pieces)
+
+
+class _Changes:
+    """Which values differ from the layout's baseline."""
+
+    def __init__(self, article: VaultArticle, base: dict[str, Any]) -> None:
+        self.base = base
+        self.title = article.title != base["title"]
+        self.date = _date_changed(article.date, base["date"])
+        self.author = article.author != base["author"]
+        self.source = article.source != base["source"]
+        self.url = article.url != base["url"]
+        self.draft = article.draft != base["draft"]
+        self.summary = article.summary.as_json() != base["summary"]
+        self.tags = _folded(tag.name for tag in article.tags) != _folded(base["tags"])
+
+    def __getitem__(self, role: str) -> bool:
+        return getattr(self, role)
+
+
+def _date_changed(current: datetime | None, base: str | None) -> bool:
+    if current is None or base is None:
+        return current is not None or base is not None
+    return current != datetime.fromisoformat(base)
+
+
+def _folded(names: Any) -> set[str]:
+    return {name.casefold() for name in names}
+
+
+def _fresh_layout() -> dict[str, Any]:
+    """The layout of an article that came from no file: everything counts as added."""
+    return {
+        "version": LAYOUT_VERSION,
+        "template": [{"slot": "front_matter"}, "## 正文\n\n", {"slot": "body"}, "\n"],
+        "front_matter": None,
+        "title_from": "filename",
+        "raw": {},
+        "headings": {},
+        "baseline": {
+            **dict.fromkeys(("title", "date", "author", "source", "url"), None),
+            "draft": False,
+            "summary": None,
+            "tags": [],
+            "front_tags": [],
+            "extra": {},
+        },
+    }
+
+
+# --- slots --------------------------------------------------------------------------------
+
+
+def _head_body(pieces: list[Piece]) -> None:
+    """Open the body with `## 正文` where it follows a 摘要 or 关联主题 section directly,
+    which would otherwise read it as part of that section."""
+    previous = ""
+    for index, (text, _pad, slot) in enumerate(pieces):
+        heading_needed = previous in {"summary", "tags"} and not _TOP_HEADING.match(text)
+        if slot == "body" and text and heading_needed:
+            pieces[index] = ("## 正文\n\n" + text, True, slot)
+        if text.strip():
+            previous = slot
+
+
+def _title(article: VaultArticle, layout: dict[str, Any], changes: _Changes) -> Piece:
+    if changes.title:
+        return f"# {_title_text(article.title)}\n", True, "title"
+    return layout["raw"]["title"], False, "title"
+
+
+def _title_text(title: str) -> str:
+    """The title as written: reading decodes HTML entities in titles (clippers leave
+    `&quot;` in them), so a title whose text looks like an entity is written escaped."""
+    return html.escape(title, quote=False) if html.unescape(title) != title else title
+
+
+def _summary(article: VaultArticle, layout: dict[str, Any], changes: _Changes) -> Piece:
+    if not changes.summary:
+        return layout["raw"].get("summary", ""), False, "summary"
+    if article.summary.is_empty():
+        return "", False, "summary"
+    heading = layout["headings"].get("summary", "摘要")
+    return sections.format_summary(article.summary, heading), True, "summary"
+
+
+def _tags(article: VaultArticle, layout: dict[str, Any], changes: _Changes) -> Piece:
+    if not changes.tags:
+        return layout["raw"].get("tags", ""), False, "tags"
+    tags = [tag for tag in article.tags if not _in_front(tag, layout)]
+    if not tags:
+        return "", False, "tags"
+    heading = layout["headings"].get("tags", "关联主题")
+    return sections.format_tags(tags, heading), True, "tags"
+
+
+def _in_front(tag: VaultTag, layout: dict[str, Any]) -> bool:
+    """Whether a tag is written in the front matter's `tags:` rather than in 关联主题."""
+    entries = (layout["front_matter"] or {}).get("entries", [])
+    if not any(entry["role"] == "tags" for entry in entries):
+        return False
+    if {"slot": "tags"} not in layout["template"]:
+        return True
+    return tag.name.casefold() in _folded(layout["baseline"]["front_tags"])
+
+
+def _front_matter(article: VaultArticle, layout: dict[str, Any], changes: _Changes) -> Piece:
+    front = layout["front_matter"]
+    added = _added_entries(article, layout, changes)
+    if front is None:
+        return (_front_text(None, added) if added else ""), bool(added), "front_matter"
+    written = [_entry(entry, article, layout, changes) for entry in front["entries"]]
+    changed = bool(added) or any(text is not None for text in written)
+    if front["flow"] and changed:  # keys share lines: rewrite them all
+        texts = [_entry(e, article, layout, changes, force=True) or "" for e in front["entries"]]
+        return _front_text(front, [*texts, *added]), False, "front_matter"
+    raws = [entry["raw"] or "" for entry in front["entries"]]
+    texts = [raw if text is None else text for raw, text in zip(raws, written, strict=True)]
+    return _front_text(front, [front["prefix"], *texts, *added]), False, "front_matter"
+
+
+def _front_text(front: dict[str, Any] | None, entries: list[str]) -> str:
+    opening, closing = (front["opening"], front["closing"]) if front else ("---\n", "---\n")
+    body = "".join(entries)
+    if body and not body.endswith("\n"):
+        body += "\n"
+    return opening + body + closing
+
+
+def _entry(
+    entry: dict[str, Any],
+    article: VaultArticle,
+    layout: dict[str, Any],
+    changes: _Changes,
+    *,
+    force: bool = False,
+) -> str | None:
+    """The entry rewritten for what changed; None when unchanged (unless `force`)."""
+    key, role = entry["key"], entry["role"]
+    if role == "extra":
+        if key not in article.extra:
+            return ""
+        changed = article.extra[key] != layout["baseline"]["extra"].get(key)
+        value = article.extra[key]
+    elif role == "title" and layout["title_from"] == "heading":
+        changed, value = False, article.title  # the title lives in the # heading
+    elif role == "tags":
+        changed = changes.tags
+        value = [tag.path or tag.name for tag in article.tags if _in_front(tag, layout)]
+    elif role in {"draft", "status"}:
+        changed = changes.draft
+        value = article.draft if role == "draft" else ("draft" if article.draft else "published")
+    else:
+        changed, value = changes[role], _value(role, article)
+    return format_entry(key, value) if changed or force else None
+
+
+def _value(role: str, article: VaultArticle) -> Any:
+    if role == "title":
+        return _title_text(article.title)
+    if role == "date":
+        date = article.date
+        if date is None:
+            return ""
+        if (date.hour, date.minute, date.second) == (0, 0, 0):
+            return date.date()
+        return Plain(date.strftime("%Y-%m-%d %H:%M" + (":%S" if date.second else "")))
+    return getattr(article, role)
+
+
+def _added_entries(article: VaultArticle, layout: dict[str, Any], changes: _Changes) -> list[str]:
+    front = layout["front_matter"]
+    entries = front["entries"] if front else []
+    roles = {entry["role"] for entry in entries}
+    keys = (
+        CHINESE_KEYS if not front or any(not e["key"].isascii() for e in entries) else ENGLISH_KEYS
+    )
+    added = []
+    for role in ("title", "date", "author", "source", "url"):
+        if role in roles or not changes[role] or not _value(role, article):
+            continue
+        if role == "title" and layout["title_from"] == "heading":
+            continue
+        added.append(format_entry(keys[role], _value(role, article)))
+    if changes.draft and article.draft and not roles & {"draft", "status"}:
+        added.append(format_entry(keys["draft"], True))
+    written = {entry["key"] for entry in entries}
+    added += [format_entry(k, v) for k, v in article.extra.items() if k not in written]
+    return added
+
+
+_SLOTS = {
+    "front_matter": _front_matter,
+    "title": _title,
+    "summary": _summary,
+    "tags": _tags,
+}
+
+
+# --- assembly -----------------------------------------------------------------------------
+
+
+def _insert_missing(
+    pieces: list[Piece], article: VaultArticle, layout: dict[str, Any], changes: _Changes
+) -> None:
+    """Add the sections the file did not have: 摘要 after the front matter and title,
+    the body before 关联主题, 关联主题 at the end."""
+    slots = [slot for _, _, slot in pieces]
+    if "summary" not in slots and changes.summary and not article.summary.is_empty():
+        at = slots.index("title") + 1 if "title" in slots else 1
+        pieces.insert(at, (sections.format_summary(article.summary), True, "summary"))
+    if "body" not in slots and article.body:
+        at = next((i for i, p in enumerate(pieces) if p[2] == "tags"), len(pieces))
+        pieces.insert(at, (article.body, True, "body"))
+    if "tags" not in slots and changes.tags:
+        pieces.append(_tags(article, layout, changes))
+
+
+def _join(pieces: list[Piece]) -> str:
+    out = ""
+    blank_after = False
+    for text, pad, _ in pieces:
+        if not text:
+            continue
+        if out and (pad or blank_after):
+            newlines = len(out) - len(out.rstrip("\n")) + len(text) - len(text.lstrip("\n"))
+            out += "\n" * max(0, 2 - newlines)
+        out += text
+        blank_after = pad
+    if blank_after and not out.endswith("\n"):
+        out += "\n"
+    return out

@@ -1,0 +1,91 @@
+"""`export_articles`: the vault given back, losing nothing."""
+
+import pytest
+
+from articles import vault
+from articles.models import Article, SummaryItem
+from tests.conftest import SEED
+from tests.helpers import import_seeds, run_command
+
+pytestmark = pytest.mark.django_db
+
+
+def export(directory):
+    status, out, err = run_command("export_articles", directory)
+    assert (status, err) == (0, "")
+    return out
+
+
+def readable_notes(folder):
+    return {
+        path.relative_to(folder).as_posix(): path
+        for path in folder.rglob("*")
+        if path.suffix in {".md", ".txt"}
+        and "broken" not in path.parts
+        and not any(part.startswith(".") for part in path.relative_to(folder).parts)
+    }
+
+
+def test_export_gives_back_every_unedited_note(corpus, tmp_path):
+    import_seeds(corpus)
+    out = export(tmp_path / "export")
+    sources = readable_notes(corpus)
+    assert out == f"{len(sources)} articles written to {tmp_path / 'export'}\n"
+    exported = readable_notes(tmp_path / "export")
+    assert exported.keys() == sources.keys()
+    for name, source in sources.items():
+        expected = vault.decode(source.read_bytes(), path=name)  # BOM and CRLF normalised
+        assert exported[name].read_text(encoding="utf-8") == expected, name
+
+
+def test_export_of_the_seed_is_the_seed(tmp_path):
+    import_seeds()
+    export(tmp_path)
+    assert (tmp_path / SEED.name).read_bytes() == SEED.read_bytes()
+
+
+def test_importing_an_export_creates_nothing(corpus, tmp_path):
+    import_seeds(corpus)
+    export(tmp_path / "export")
+    status, out, _ = import_seeds(tmp_path / "export")
+    assert (status, out[-1]) == (0, "0 created, 0 updated, 10 unchanged, 0 conflicts, 0 failed")
+    assert Article.objects.count() == 10
+
+
+def test_export_carries_the_editors_work_and_reimports_cleanly(corpus, tmp_path):
+    import_seeds(corpus)
+    article = Article.objects.get(source_path="2024/05/000_92e8f43f664c5b24.txt")
+    article.title = "编辑后的标题"
+    article.save()
+    article.tags.add("语音")
+    SummaryItem.objects.filter(article=article, kind="risk").update(text="编辑改写的风险。")
+    export(tmp_path / "export")
+    text = (tmp_path / "export" / article.source_path).read_text()
+    assert text.splitlines()[1] == 'title: "编辑后的标题"'
+    assert "*   **服务器稳定性**：编辑改写的风险。\n" in text
+    assert sorted(text.split("## 关联主题\n\n")[1].splitlines()) == [
+        "- [[00-元语/AI]]",
+        "- [[00-元语/llm]]",
+        "- [[00-元语/数字生命卡兹克]]",
+        "- [[语音]]",
+    ]
+    # the export is the article as it is now: importing it is a no-op, and it is in sync
+    assert import_seeds(tmp_path / "export")[1][-1].startswith("0 created, 0 updated, 10 unchanged")
+    again = tmp_path / "export" / article.source_path
+    again.write_text(text.replace("今天，OpenAI", "今天，OpenAI公司", 1))
+    assert import_seeds(tmp_path / "export")[1][-1].startswith("0 created, 1 updated")
+
+
+def test_article_written_in_the_admin_exports_in_the_vaults_shape(tmp_path):
+    article = Article.objects.create(
+        title="后台新写的文章", body="正文", summary="一句话。", status=Article.Status.PUBLISHED
+    )
+    export(tmp_path)
+    text = (tmp_path / f"{article.slug}.md").read_text()
+    assert text.startswith('---\ntitle: "后台新写的文章"\n发布日期: ')
+    assert "## 摘要\n\n**1) 一句话总结**\n一句话。\n\n## 正文\n\n正文\n" in text
+    # importing the export adopts the article rather than copying it
+    assert import_seeds(tmp_path)[1][-1].startswith("0 created, 0 updated, 1 unchanged")
+    article.refresh_from_db()
+    assert article.source_path == f"{article.slug}.md"
+    assert Article.objects.count() == 1

@@ -1,0 +1,310 @@
+"""`import_seeds`: every rule of the import, through the command."""
+
+import os
+import shutil
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from articles import importer
+from articles.models import Article, Author, SummaryItem, Tag
+from tests.conftest import SEED
+from tests.helpers import import_seeds, note, write
+
+pytestmark = pytest.mark.django_db
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+SUMMARY_LINE = "{} created, {} updated, {} unchanged, {} conflicts, {} failed"
+WECHAT = "https://mp.weixin.qq.com/s?__biz=MzA5&mid=100&idx=1&sn=abc"
+
+
+def last_line(created=0, updated=0, unchanged=0, conflicts=0, failed=0):
+    return SUMMARY_LINE.format(created, updated, unchanged, conflicts, failed)
+
+
+@pytest.fixture
+def vault(tmp_path):
+    folder = tmp_path / "vault"
+    folder.mkdir()
+    shutil.copy(SEED, folder / SEED.name)
+    (folder / SEED.name).chmod(0o644)
+    return folder
+
+
+def seed_article():
+    return Article.objects.get(original_url__contains="mid=2647662594")
+
+
+# --- the seed ----------------------------------------------------------------------------
+
+
+def test_default_path_imports_the_projects_seeds():
+    status, out, err = import_seeds()
+    assert (status, out[-1], err) == (0, last_line(created=1), [])
+    article = seed_article()
+    assert article.source_path == SEED.name
+
+
+def test_seed_becomes_a_full_article(vault):
+    import_seeds(vault)
+    article = seed_article()
+    assert article.title == 'OpenAI春季发布会：这是"Moss"的诞生，我们人类究竟该何去何从。'
+    assert article.slug.startswith("openai-chun-ji-fa-bu-hui-zhe-shi-moss-de-dan-sheng")
+    assert article.author.name == "数字生命卡兹克"
+    assert article.author.slug == "shu-zi-sheng-ming-ka-zi-ke"
+    assert article.source_platform == "微信公众号"
+    assert article.published_at == datetime(2024, 5, 14, tzinfo=SHANGHAI)
+    assert article.status == Article.Status.PUBLISHED
+    assert article.summary.startswith("OpenAI在春季发布会上推出了原生多模态大模型GPT-4o")
+    assert [i.label for i in article.key_points()][:2] == ["发布新模型GPT-4o", "实时端到端推理"]
+    assert len(article.key_points()) == 7
+    assert [i.label for i in article.risks()] == ["服务器稳定性"]
+    assert sorted(t.name for t in article.tags.all()) == ["AI", "llm", "数字生命卡兹克"]
+    assert Tag.objects.get(name="AI").vault_path == "00-元语/AI"
+    assert article.body.startswith("今天，OpenAI又又又又开发布会了。")
+    assert 'referrerpolicy="no-referrer"' in article.body_html
+
+
+def test_second_run_creates_nothing(vault):
+    import_seeds(vault)
+    status, out, _ = import_seeds(vault)
+    assert (status, out[-1]) == (0, last_line(unchanged=1))
+    assert Article.objects.count() == 1 and SummaryItem.objects.count() == 8
+
+
+def test_unchanged_file_is_skipped_without_parsing(vault, monkeypatch):
+    import_seeds(vault)
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("an unchanged file was parsed")
+
+    monkeypatch.setattr(importer.vault, "parse", refuse)
+    assert import_seeds(vault)[1][-1] == last_line(unchanged=1)
+
+
+# --- changes, edits and conflicts --------------------------------------------------------
+
+
+def test_changed_file_updates_its_article(vault):
+    import_seeds(vault)
+    path = vault / SEED.name
+    text = path.read_text().replace("*   **服务器稳定性**", "*   **服务器**", 1)
+    path.write_text(text.replace("- [[00-元语/llm]]\n", "- [[00-元语/语音]]\n"))
+    status, out, _ = import_seeds(vault)
+    assert (status, out[-1]) == (0, last_line(updated=1))
+    article = seed_article()
+    assert [i.label for i in article.risks()] == ["服务器"]
+    assert sorted(t.name for t in article.tags.all()) == ["AI", "数字生命卡兹克", "语音"]
+    assert SummaryItem.objects.count() == 8
+
+
+def test_edit_since_import_is_never_overwritten(vault):
+    import_seeds(vault)
+    article = seed_article()
+    article.title = "编辑改过的标题"
+    article.save()
+    path = vault / SEED.name
+    path.write_text(path.read_text().replace("今天，OpenAI", "今天，OpenAI公司", 1))
+    status, out, _ = import_seeds(vault)
+    assert (status, out[-1]) == (0, last_line(conflicts=1))
+    assert out[0] == (
+        f"conflict: {path}: edited since its last import; the edit is kept (--force overwrites it)"
+    )
+    article.refresh_from_db()
+    assert article.title == "编辑改过的标题"
+    assert "OpenAI公司" not in article.body
+    # --force takes the file
+    assert import_seeds(vault, "--force")[1][-1] == last_line(updated=1)
+    article.refresh_from_db()
+    assert article.title.startswith("OpenAI春季发布会") and "OpenAI公司" in article.body
+
+
+@pytest.mark.parametrize(
+    "edit",
+    [
+        lambda a: SummaryItem.objects.filter(article=a).first().delete(),
+        lambda a: a.tags.add("新标签"),
+        lambda a: Article.objects.filter(pk=a.pk).update(status=Article.Status.DRAFT),
+        lambda a: Author.objects.filter(pk=a.author_id).update(name="改名的作者"),
+    ],
+    ids=["summary item", "tag", "status", "author"],
+)
+def test_every_kind_of_edit_counts(vault, edit):
+    import_seeds(vault)
+    edit(seed_article())
+    path = vault / SEED.name
+    path.write_text(path.read_text().replace("今天", "昨天", 1))
+    assert import_seeds(vault)[1][-1] == last_line(conflicts=1)
+
+
+def test_edit_with_an_unchanged_file_is_kept_quietly(vault):
+    import_seeds(vault)
+    Article.objects.update(title="编辑改过的标题")
+    assert import_seeds(vault)[1][-1] == last_line(unchanged=1)
+    assert seed_article().title == "编辑改过的标题"
+
+
+# --- identity ----------------------------------------------------------------------------
+
+
+def test_same_wechat_article_clipped_twice_is_one_article(tmp_path):
+    write(tmp_path / "a.md", note("第一次剪藏", url=WECHAT + "&chksm=111&scene=21"))
+    write(tmp_path / "b.md", note("第二次剪藏", url=WECHAT + "&chksm=222#wechat_redirect"))
+    status, out, _ = import_seeds(tmp_path)
+    assert (status, out) == (
+        0,
+        [f"duplicate: {tmp_path / 'b.md'}: same article as {tmp_path / 'a.md'}", last_line(1)],
+    )
+    assert Article.objects.get().title == "第一次剪藏"
+    # and again on the next run, without a second article
+    out = import_seeds(tmp_path)[1]
+    assert out[-1] == last_line(unchanged=1) and out[0].startswith("duplicate: ")
+    assert Article.objects.count() == 1
+
+
+def test_moved_file_is_not_duplicated(tmp_path):
+    write(tmp_path / "a.md", note("会移动的笔记", url=WECHAT))
+    write(tmp_path / "plain.md", note("没有链接的笔记"))
+    import_seeds(tmp_path)
+    (tmp_path / "2024").mkdir()
+    (tmp_path / "a.md").rename(tmp_path / "2024" / "a.md")
+    (tmp_path / "plain.md").rename(tmp_path / "2024" / "plain.md")
+    status, out, _ = import_seeds(tmp_path)
+    assert (status, out[-1]) == (0, last_line(unchanged=2))
+    paths = sorted(Article.objects.values_list("source_path", flat=True))
+    assert paths == ["2024/a.md", "2024/plain.md"]
+
+
+def test_note_that_gains_a_url_stays_one_article(tmp_path):
+    path = write(tmp_path / "a.md", note("后来补了链接"))
+    import_seeds(tmp_path)
+    path.write_text(note("后来补了链接", url=WECHAT))
+    assert import_seeds(tmp_path)[1][-1] == last_line(updated=1)
+    assert Article.objects.get().original_url == WECHAT
+
+
+def test_two_notes_without_url_are_two_articles_even_with_one_title(tmp_path):
+    write(tmp_path / "a.md", note("同名"))
+    write(tmp_path / "b" / "a.md", note("同名"))
+    assert import_seeds(tmp_path)[1][-1] == last_line(created=2)
+    assert sorted(Article.objects.values_list("slug", flat=True)) == ["tong-ming", "tong-ming-2"]
+
+
+# --- failures ----------------------------------------------------------------------------
+
+
+def test_bad_files_are_reported_and_the_rest_imported(corpus):
+    status, out, err = import_seeds(corpus)
+    assert status == 1
+    assert out[-1] == last_line(created=10, failed=5)
+    broken = corpus / "broken"
+    assert err == [
+        f"{broken / 'alias-bomb.md'}:3: YAML aliases (*name) are not allowed in front matter; "
+        "write the value out",
+        f"{broken / 'bad-date.md'}:3: impossible date '2024-13-45' (month must be in 1..12); "
+        "write dates as 2024-05-14 or 2024-05-14 10:30",
+        f"{broken / 'bad-yaml.md'}:2: front matter is not valid YAML "
+        "(while scanning a quoted scalar: found unexpected end of stream)",
+        f"{broken / 'empty.md'}: empty note: nothing to import",
+        f"{broken / 'junk.md'}: binary file (NUL bytes), not a Markdown note",
+        "5 file(s) not imported",
+    ]
+
+
+def test_hidden_folders_and_attachments_are_skipped(corpus):
+    import_seeds(corpus)
+    assert not Article.objects.filter(title="已删除的笔记").exists()
+    assert not Article.objects.filter(source_path__startswith=".").exists()
+    assert not Article.objects.filter(source_path__endswith=".png").exists()
+    assert Article.objects.filter(source_path="无标题笔记.md").exists()
+
+
+def test_missing_path(tmp_path):
+    status, _out, err = import_seeds(tmp_path / "nowhere")
+    assert status == 1
+    assert err[0] == f"{tmp_path / 'nowhere'}: no such file or folder"
+
+
+def test_a_file_failing_half_way_leaves_no_half_article(tmp_path, monkeypatch):
+    write(tmp_path / "a.md", note("第一篇"))
+    write(tmp_path / "b.md", note("第二篇"))
+    write(tmp_path / "c.md", note("第三篇"))
+    real = SummaryItem.objects.bulk_create
+
+    def fail_for_b(items, *args, **kwargs):
+        if items and items[0].article.title == "第二篇":
+            raise RuntimeError("disk full")
+        return real(items, *args, **kwargs)
+
+    monkeypatch.setattr(SummaryItem.objects, "bulk_create", fail_for_b)
+    status, out, err = import_seeds(tmp_path)
+    assert status == 1 and out[-1] == last_line(created=2, failed=1)
+    assert err[0] == f"{tmp_path / 'b.md'}: not imported (RuntimeError: disk full)"
+    assert sorted(Article.objects.values_list("title", flat=True)) == ["第一篇", "第三篇"]
+
+
+def test_oversized_file(tmp_path, settings):
+    settings.FOLIO_MAX_NOTE_BYTES = 1000
+    write(tmp_path / "big.md", note("大文件", body="很长" * 1000))
+    status, _, err = import_seeds(tmp_path)
+    assert status == 1 and "over the 1,000-byte limit" in err[0]
+
+
+# --- dry run, drafts, dates, tags, hostile HTML ---------------------------------------------
+
+
+def test_dry_run_writes_nothing_and_reports_what_would_happen(corpus):
+    status, out, _err = import_seeds(corpus, "--dry-run")
+    assert status == 1 and out[-2:] == ["dry run: nothing was written", last_line(10, failed=5)]
+    assert (Article.objects.count(), Tag.objects.count(), Author.objects.count()) == (0, 0, 0)
+
+
+def test_dry_run_after_a_change_reports_the_update(vault):
+    import_seeds(vault)
+    path = vault / SEED.name
+    path.write_text(path.read_text().replace("今天", "昨天", 1))
+    assert import_seeds(vault, "--dry-run")[1][-1] == last_line(updated=1)
+    assert seed_article().body.startswith("今天")
+
+
+def test_drafts_import_as_drafts(corpus):
+    import_seeds(corpus)
+    drafts = set(Article.objects.filter(status="draft").values_list("source_path", flat=True))
+    assert drafts == {"drafts-status.md", "draft-flag.md"}
+    published = Article.objects.published()
+    assert published.count() == 8
+    assert not published.filter(source_path__in=drafts).exists()
+
+
+def test_note_without_date_takes_its_file_time_and_keeps_it(tmp_path):
+    path = write(tmp_path / "a.md", "# 没有日期\n\n正文")
+    os.utime(path, (1_700_000_000, 1_700_000_000))
+    import_seeds(tmp_path)
+    first = Article.objects.get().published_at
+    assert first.timestamp() == 1_700_000_000
+    path.write_text("# 没有日期\n\n改过的正文")
+    assert import_seeds(tmp_path)[1][-1] == last_line(updated=1)
+    assert Article.objects.get().published_at == first
+
+
+def test_tags_in_any_case_are_one_tag(corpus):
+    import_seeds(corpus)
+    ai = Tag.objects.get(name__iexact="ai")
+    assert Tag.objects.filter(name__iexact="ai").count() == 1
+    tagged = ai.tagged_articles.values_list("content_object__source_path", flat=True)
+    assert sorted(tagged) == [
+        "2024/05/000_92e8f43f664c5b24.txt",
+        "2024/05/aliases-and-case.md",
+        "english/english-keys.md",
+    ]
+    assert Tag.objects.filter(name__iexact="voice").count() == 1
+    assert ai.slug == "ai"
+    assert Tag.objects.get(name="语音交互").slug == "yu-yin-jiao-hu"
+
+
+def test_hostile_html_is_stored_harmless(corpus):
+    import_seeds(corpus)
+    html = Article.objects.get(source_path="hostile.md").body_html
+    for bad in ("<script", "onerror", "javascript:", "<iframe", "style="):
+        assert bad not in html
+    assert "正常的一段话。" in html

@@ -1,0 +1,176 @@
+"""Properties of the vault parser and writer, fed generated input (hypothesis)."""
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from articles.vault import (
+    Summary,
+    SummaryItem,
+    VaultArticle,
+    VaultError,
+    VaultTag,
+    decode,
+    dump,
+    parse,
+)
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+FAST = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+# Lines a note is made of: every structure the parser knows, some broken, and free text.
+NOTE_LINES = st.one_of(
+    st.sampled_from(
+        [
+            "---",
+            "----",
+            "title: 标题",
+            'title: "A &amp; B"',
+            "title:",
+            "发布日期: 2024-05-14",
+            "date: 2024/05/14 10:30",
+            "date: 2024-13-45",
+            "作者: 某人",
+            "source: https://example.com/a",
+            "tags: [AI, ai, 语音]",
+            "tags:",
+            "  - LLM",
+            "draft: true",
+            "status: draft",
+            "aliases: {a: 1}",
+            "x: &a [1]",
+            "y: *a",
+            "{title: a, date: 2024-01-01}",
+            "# 一级标题",
+            "## 摘要",
+            "## 正文",
+            "## 关联主题",
+            "## Summary",
+            "### 核心要点",
+            "**1) 一句话总结**",
+            "**2) 核心要点**",
+            "**3) 风险/不足**",
+            "*   **标签**：内容",
+            "- 没有标签的要点",
+            "1. 编号",
+            "    续行",
+            "- [[00-元语/AI]]",
+            "- [[00-元语/AI|人工智能]]",
+            "- [[llm]] [[LLM]]",
+            "```",
+            "~~~",
+            "",
+            "  ",
+            "\t",
+        ]
+    ),
+    st.text(st.characters(exclude_categories=["Cs"]), max_size=30),
+)
+NOTES = st.builds(
+    lambda lines, end: "\n".join(lines) + end,
+    st.lists(NOTE_LINES, max_size=25),
+    st.sampled_from(["", "\n", "\n\n"]),
+)
+
+
+def read(text: str) -> VaultArticle | None:
+    try:
+        return parse(text, path="note.md", tz=SHANGHAI)
+    except VaultError:
+        return None
+
+
+@FAST
+@given(st.binary(max_size=2000))
+def test_any_bytes_give_an_article_or_a_vault_error(data):
+    try:
+        text = decode(data, path="note.md")
+    except VaultError as error:
+        assert error.path == "note.md"
+        return
+    read(text)
+
+
+@FAST
+@given(NOTES)
+def test_any_note_gives_an_article_or_a_vault_error(text):
+    read(text)
+
+
+@FAST
+@given(NOTES)
+def test_dump_gives_back_any_note_it_read(text):
+    article = read(text)
+    if article is not None:
+        assert dump(article) == text
+
+
+@FAST
+@given(NOTES)
+def test_dump_of_a_re_read_note_is_stable(text):
+    """Export, import, export: the second export is the first."""
+    article = read(text)
+    if article is not None:
+        article.layout = {}
+        first = dump(article)
+        again = read(first)
+        assert again is not None
+        assert dump(again) == first
+
+
+# Values as editors type them: no Markdown syntax of the note's own structure.
+WORDS = (
+    st.text(
+        st.sampled_from(list("语音延迟多模态大模型推理AIGPTapi0123456789 ，。：:-()（）&;")),
+        min_size=1,
+        max_size=20,
+    )
+    .map(str.strip)
+    .filter(bool)
+)
+LINES = st.lists(WORDS, min_size=1, max_size=4).map("\n".join)
+# A label's trailing colon is read as the separator before its text, so labels have none.
+LABELS = st.one_of(st.just(""), WORDS.map(lambda w: w.rstrip(":：").strip()))
+ITEMS = st.lists(st.builds(SummaryItem, LABELS, LINES), max_size=4)
+TAG_NAMES = st.lists(WORDS.filter(lambda w: "，" not in w), max_size=5, unique_by=str.casefold)
+DATES = st.datetimes(
+    min_value=datetime(1990, 1, 1), max_value=datetime(2100, 1, 1), timezones=st.just(SHANGHAI)
+).map(lambda d: d.replace(microsecond=0))
+
+
+@FAST
+@given(
+    title=WORDS,
+    date=DATES,
+    author=st.one_of(st.just(""), WORDS),
+    url=st.sampled_from(["", "https://mp.weixin.qq.com/s/abc"]),
+    draft=st.booleans(),
+    one=st.one_of(st.just(""), LINES),
+    points=ITEMS,
+    risks=ITEMS,
+    body=st.lists(WORDS, max_size=6).map("\n\n".join),
+    tags=TAG_NAMES,
+    extra=st.dictionaries(
+        st.sampled_from(["aliases", "评分", "x y"]), st.one_of(WORDS, st.integers())
+    ),
+)
+def test_any_article_written_reads_back_the_same(
+    title, date, author, url, draft, one, points, risks, body, tags, extra
+):
+    article = VaultArticle(
+        path="note.md",
+        title=title,
+        date=date,
+        author=author,
+        url=url,
+        draft=draft,
+        summary=Summary(one, points, risks),
+        body=body,
+        tags=[VaultTag(name, f"00-元语/{name}") for name in tags],
+        extra=extra,
+    )
+    again = parse(dump(article), path="note.md", tz=SHANGHAI)
+    again.layout = {}
+    assert again == article
