@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.db import models
 from django.utils.translation import gettext_lazy as _
 from taggit.models import Tag as TaggitTag
 
@@ -25,6 +26,7 @@ class ArticleAdmin(admin.ModelAdmin):
     autocomplete_fields = ("author",)
     readonly_fields = ("source_path", "created_at", "updated_at")
     inlines = (SummaryItemInline,)
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     fieldsets = (
         (None, {"fields": ("title", "slug", "author", "status", "published_at", "tags")}),
         (_("Summary"), {"fields": ("summary",)}),

@@ -6,11 +6,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
-from django.db.models import QuerySet
+from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 
 from . import vault
-from .models import Article, SummaryItem, Tag
+from .models import Article, SummaryItem, Tag, TaggedArticle
 
 
 def to_vault(
@@ -19,8 +19,12 @@ def to_vault(
     tags: Iterable[Tag] | None = None,
     items: Iterable[SummaryItem] | None = None,
 ) -> vault.VaultArticle:
-    """The note an article is now. `tags` and `items` spare the queries when known."""
-    tags = article.tags.all() if tags is None else tags
+    """The note an article is now. `tags` (in the order they were added) and `items`
+    spare the queries when known."""
+    if tags is None:
+        tags = Tag.objects.filter(tagged_articles__content_object=article).order_by(
+            "tagged_articles__pk"
+        )
     items = article.summary_items.all() if items is None else items
     points = [vault.SummaryItem(i.label, i.text) for i in items if i.kind == SummaryItem.Kind.POINT]
     risks = [vault.SummaryItem(i.label, i.text) for i in items if i.kind == SummaryItem.Kind.RISK]
@@ -55,14 +59,18 @@ def export_articles(directory: Path, articles: QuerySet[Article] | None = None) 
     """Write each article as a note under `directory`, at its vault path where it has one
     (so the export is a vault again), else at `<slug>.md`."""
     articles = (articles if articles is not None else Article.objects.all()).order_by("pk")
-    articles = articles.select_related("author").prefetch_related("tags", "summary_items")
+    in_order = TaggedArticle.objects.select_related("tag").order_by("pk")
+    articles = articles.select_related("author").prefetch_related(
+        Prefetch("tagged_items", queryset=in_order), "summary_items"
+    )
     report, taken = ExportReport(), set()
     for article in articles.iterator(chunk_size=500):
         relative = _note_path(article, taken)
         taken.add(relative)
         target = directory / relative
         target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(vault.dump(to_vault(article)), encoding="utf-8")
+        tags = [tagged.tag for tagged in article.tagged_items.all()]
+        target.write_text(vault.dump(to_vault(article, tags=tags)), encoding="utf-8")
         report.written.append(target)
     return report
 

@@ -24,11 +24,13 @@ from django.utils import timezone
 
 from . import vault
 from .exporter import note_hash
-from .models import Article, Author, SummaryItem, Tag
+from .models import Article, Author, SummaryItem, Tag, TaggedArticle, unique_slug
+from .pipeline import Prepared, Workers, prepare
 
 logger = logging.getLogger(__name__)
 
 NOTE_SUFFIXES = {".md", ".markdown", ".txt"}
+PARALLEL_FROM = 200  # notes; fewer import faster without starting worker processes
 
 
 class Verdict(StrEnum):
@@ -114,17 +116,33 @@ def import_vault(
     dry_run: bool = False,
     force: bool = False,
     progress: Callable[[int, int], None] | None = None,
+    processes: int | None = None,
 ) -> ImportReport:
     """Import the notes under `paths`; one verdict per file. `dry_run` writes nothing;
-    `force` overwrites articles edited since their last import."""
+    `force` overwrites articles edited since their last import. `processes` parse and
+    render in parallel (default: one per core, for imports large enough to gain)."""
     notes, failures = find_notes(paths)
     report = ImportReport(failures)
     run = _Run(dry_run=dry_run, force=force)
-    for done, note in enumerate(notes, start=1):
-        report.results.append(run.import_note(note))
-        if progress:
-            progress(done, len(notes))
+    if processes is None:
+        processes = (os.cpu_count() or 1) if len(notes) >= PARALLEL_FROM else 1
+    with Workers(processes) as workers:
+        for done, (read, prepared) in enumerate(workers.map(map(run.read, notes)), start=1):
+            report.results.append(run.import_note(read, prepared))
+            if progress:
+                progress(done, len(notes))
     return report
+
+
+@dataclass
+class _Read:
+    """A note's file as read: its text and content hash, or why it could not be read."""
+
+    note: Note
+    shown: str  # the path as the user named it
+    text: str = ""
+    digest: str = ""
+    error: str = ""
 
 
 @dataclass
@@ -152,37 +170,64 @@ class _Run:
         self.tags = {tag.name.casefold(): tag for tag in Tag.objects.all()}
         self.claimed: dict[str, str] = {}  # key -> the file that stands for it in this run
 
-    def import_note(self, note: Note) -> FileResult:
+    def read(self, note: Note) -> tuple[_Read, tuple | None]:
+        """Read a note's file; with the arguments for `prepare` unless it looks unchanged
+        (same path, same hash), which `import_note` then confirms without parsing."""
         shown = str(note.path)
+        try:
+            text = vault.decode(note.path.read_bytes(), path=shown, max_bytes=self.max_bytes)
+            read = _Read(note, shown, text, vault.text_hash(text))
+            same_path = self.by_path.get(note.relative)
+            if same_path and same_path.hash == read.digest:
+                return read, None
+            return read, (text, shown, self.tz, self._default_date(note))
+        except vault.VaultError as error:
+            return _Read(note, shown, error=str(error)), None
+        except OSError as error:
+            return _Read(note, shown, error=f"{shown}: cannot read ({error.strerror})"), None
+
+    def _default_date(self, note: Note) -> datetime:
+        """The date of a note that has none: its article's, else the file's."""
+        same_path = self.by_path.get(note.relative)
+        if same_path:
+            return same_path.published_at
+        return datetime.fromtimestamp(note.path.stat().st_mtime, tz=self.tz).replace(microsecond=0)
+
+    def import_note(self, read: _Read, prepared: Callable[[], Prepared] | None) -> FileResult:
+        """Import one note read by `read`, in its own transaction."""
+        if read.error:
+            return FileResult(read.shown, Verdict.FAILED, read.error)
         self._saved: tuple[Article, _Known | None] | None = None
         self._new_tags: dict[str, Tag] = {}
         self._new_authors: dict[str, Author] = {}
         try:
             with transaction.atomic():
-                result = self._import(note, shown)
+                result = self._import(read, prepared)
                 if self.dry_run:
                     transaction.set_rollback(True)
         except vault.VaultError as error:
-            return FileResult(shown, Verdict.FAILED, str(error))
-        except OSError as error:
-            return FileResult(shown, Verdict.FAILED, f"{shown}: cannot read ({error.strerror})")
+            return FileResult(read.shown, Verdict.FAILED, str(error))
         except Exception as error:
-            logger.exception("importing %s", shown)
-            detail = f"{shown}: not imported ({type(error).__name__}: {error})"
-            return FileResult(shown, Verdict.FAILED, detail)
+            logger.debug("importing %s", read.shown, exc_info=True)
+            detail = f"{read.shown}: not imported ({type(error).__name__}: {error})"
+            return FileResult(read.shown, Verdict.FAILED, detail)
         if self._saved and not self.dry_run:
             self._remember(*self._saved)
         return result
 
-    def _import(self, note: Note, shown: str) -> FileResult:
-        text = vault.decode(note.path.read_bytes(), path=shown, max_bytes=self.max_bytes)
-        digest = vault.text_hash(text)
+    def _import(self, read: _Read, prepared: Callable[[], Prepared] | None) -> FileResult:
+        note, shown, digest = read.note, read.shown, read.digest
         same_path = self.by_path.get(note.relative)
         if same_path and same_path.hash == digest and same_path.key not in self.claimed:
             self.claimed[same_path.key] = shown
             return FileResult(shown, Verdict.UNCHANGED)
-        default_date = same_path.published_at if same_path else _modified(note.path, self.tz)
-        parsed = vault.parse(text, path=shown, tz=self.tz, default_date=default_date)
+        if prepared is None:
+            work = prepare(read.text, shown, self.tz, self._default_date(note))
+        else:
+            work = prepared()
+        if work.error:
+            raise work.error
+        parsed = work.note
         key = identity(parsed, note.relative)
         known = self.known.get(key) or self._replaced_identity(note, parsed, digest)
         duplicate_of = self._duplicate_of(note, key, known)
@@ -190,7 +235,7 @@ class _Run:
             return FileResult(shown, Verdict.DUPLICATE, f"same article as {duplicate_of}")
         self.claimed[key] = shown
         if known is None:
-            article = self._save(Article(), parsed, key=key, note=note, digest=digest)
+            article = self._save(Article(), work, key=key, note=note, digest=digest)
             return self._done(shown, Verdict.CREATED, article)
         article = Article.objects.select_related("author").get(pk=known.pk)
         current = note_hash(article)
@@ -208,7 +253,7 @@ class _Run:
         if current != article.synced_hash and not self.force:
             detail = "edited since its last import; the edit is kept (--force overwrites it)"
             return FileResult(shown, Verdict.CONFLICT, detail)
-        article = self._save(article, parsed, key=key, note=note, digest=digest)
+        article = self._save(article, work, key=key, note=note, digest=digest)
         return self._done(shown, Verdict.UPDATED, article, forget=known)
 
     def _replaced_identity(
@@ -240,16 +285,19 @@ class _Run:
         return None
 
     def _save(
-        self, article: Article, parsed: vault.VaultArticle, *, key: str, note: Note, digest: str
+        self, article: Article, work: Prepared, *, key: str, note: Note, digest: str
     ) -> Article:
+        parsed = work.note
         article.title = parsed.title
+        if not article.slug:
+            article.slug = unique_slug(Article, work.slug or "article")
         article.author = self._author(parsed.author)
         article.source_platform = parsed.source
         article.original_url = parsed.url
         article.published_at = parsed.date
         article.status = Article.Status.DRAFT if parsed.draft else Article.Status.PUBLISHED
         article.summary = parsed.summary.one_sentence
-        article.body = parsed.body
+        article.set_body(parsed.body, html=work.html)
         article.extra = parsed.extra
         article.vault_layout = parsed.layout
         article.source_key, article.source_path, article.source_hash = key, note.relative, digest
@@ -260,10 +308,13 @@ class _Run:
         article.save()
         if updating:
             article.summary_items.all().delete()
+            article.tagged_items.all().delete()
         for item in items:
             item.article = article
         SummaryItem.objects.bulk_create(items)
-        article.tags.set(tags)
+        TaggedArticle.objects.bulk_create(
+            TaggedArticle(content_object=article, tag=t) for t in tags
+        )
         return article
 
     def _done(
@@ -318,7 +369,3 @@ def _summary_items(summary: vault.Summary) -> list[SummaryItem]:
         for kind, items in kinds
         for position, item in enumerate(items)
     ]
-
-
-def _modified(path: Path, tz) -> datetime:
-    return datetime.fromtimestamp(path.stat().st_mtime, tz=tz).replace(microsecond=0)

@@ -9,11 +9,14 @@ from . import rendering, slugs
 from .vault import MAX_LENGTHS
 
 
-def unique_slug(model: type[models.Model], text: str, *, fallback: str) -> str:
-    """A pinyin slug for `text` that no row of `model` has yet."""
-    base = slugs.slugify(text) or fallback
-    taken = set(model._default_manager.filter(slug__startswith=base).values_list("slug", flat=True))
-    return slugs.numbered(base, taken)
+def unique_slug(model: type[models.Model], base: str) -> str:
+    """`base`, numbered if need be so that no row of `model` has it yet."""
+    rows = model._default_manager
+    if not rows.filter(slug=base).exists():  # the usual case, answered by the unique index
+        return base
+    # `base-N` sorts between `base-` and `base.`: a range the index answers, unlike LIKE.
+    numbered = rows.filter(slug__gt=f"{base}-", slug__lt=f"{base}.")
+    return slugs.numbered(base, {base, *numbered.values_list("slug", flat=True)})
 
 
 class Author(models.Model):
@@ -32,7 +35,7 @@ class Author(models.Model):
 
     def save(self, *args, **kwargs):
         if not self.slug:
-            self.slug = unique_slug(Author, self.name, fallback="author")
+            self.slug = unique_slug(Author, slugs.slugify(self.name) or "author")
         super().save(*args, **kwargs)
 
 
@@ -152,11 +155,17 @@ class Article(models.Model):
         self.body = self.body.replace("\r\n", "\n")
         self.summary = self.summary.replace("\r\n", "\n")
         if self.body != getattr(self, "_rendered_body", None):
-            self.body_html = rendering.render(self.body)
-            self._rendered_body = self.body
+            self.set_body(self.body)
         if not self.slug:
-            self.slug = unique_slug(Article, self.title, fallback="article")
+            self.slug = unique_slug(Article, slugs.slugify(self.title) or "article")
         super().save(*args, **kwargs)
+
+    def set_body(self, body: str, *, html: str | None = None) -> None:
+        """Set the Markdown body and its HTML; `html` is `rendering.render(body)` when the
+        caller has it already (the importer renders in worker processes)."""
+        self.body = body
+        self.body_html = rendering.render(body) if html is None else html
+        self._rendered_body = body
 
     @classmethod
     def from_db(cls, db, field_names, values):

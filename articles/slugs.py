@@ -11,11 +11,12 @@ import unicodedata
 
 from pypinyin import lazy_pinyin
 
-MAX_LENGTH = 80
+MAX_LENGTH = 80  # of a slug field: room for a readable slug and a `-N` suffix
+READABLE_LENGTH = 60
 _NOT_WORD = re.compile(r"[^a-z0-9]+")
 
 
-def slugify(text: str, *, max_length: int = MAX_LENGTH) -> str:
+def slugify(text: str, *, max_length: int = READABLE_LENGTH) -> str:
     """Lower-case ASCII words joined by hyphens, cut at a word boundary within
     `max_length`; "" when `text` has nothing to spell (emoji, punctuation)."""
     words: list[str] = []
@@ -31,14 +32,10 @@ def slugify(text: str, *, max_length: int = MAX_LENGTH) -> str:
     return slug or "-".join(words)[:max_length].strip("-")
 
 
-def numbered(slug: str, taken: set[str], *, max_length: int = MAX_LENGTH) -> str:
+def numbered(slug: str, taken: set[str]) -> str:
     """`slug`, or `slug-2`, `slug-3`… : the first not in `taken`."""
-    if slug not in taken:
-        return slug
-    number = 2
-    while True:
-        suffix = f"-{number}"
-        candidate = slug[: max_length - len(suffix)].rstrip("-") + suffix
-        if candidate not in taken:
-            return candidate
+    number, candidate = 1, slug
+    while candidate in taken:
         number += 1
+        candidate = f"{slug}-{number}"
+    return candidate

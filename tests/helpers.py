@@ -1,5 +1,6 @@
-"""Doors the tests go through, as a user would: the management commands."""
+"""Doors the tests go through, as a user would: commands, and forms as a browser fills them."""
 
+from html.parser import HTMLParser
 from io import StringIO
 from pathlib import Path
 
@@ -37,3 +38,44 @@ def note(title: str, *, url: str = "", body: str = "正文。", extra: str = "")
         f"## 正文\n\n{body}\n\n"
         "## 关联主题\n\n- [[00-元语/AI]]\n"
     )
+
+
+class _FormFields(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.data: dict[str, list[str]] = {}
+        self._textarea: str | None = None
+        self._select: str | None = None
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        name = attrs.get("name")
+        if tag == "input" and name and attrs.get("type") not in {"submit", "button", "file"}:
+            if attrs.get("type") not in {"checkbox", "radio"} or "checked" in attrs:
+                self.data.setdefault(name, []).append(attrs.get("value") or "")
+        elif tag == "textarea" and name:
+            self._textarea = name
+            self.data.setdefault(name, []).append("")
+        elif tag == "select" and name:
+            self._select = name
+            self.data.setdefault(name, [])
+        elif tag == "option" and self._select and "selected" in attrs:
+            self.data[self._select].append(attrs.get("value") or "")
+
+    def handle_endtag(self, tag):
+        if tag == "textarea":
+            self._textarea = None
+        elif tag == "select":
+            self._select = None
+
+    def handle_data(self, data):
+        if self._textarea:
+            self.data[self._textarea][-1] += data
+
+
+def form_data(html: str) -> dict[str, list[str]]:
+    """The fields a browser would submit from the page's forms, as the page fills them."""
+    fields = _FormFields()
+    fields.feed(html)
+    # A browser drops the newline that follows <textarea>.
+    return {k: [v.removeprefix("\n") for v in vs] for k, vs in fields.data.items()}

@@ -63,10 +63,11 @@ def test_export_carries_the_editors_work_and_reimports_cleanly(corpus, tmp_path)
     text = (tmp_path / "export" / article.source_path).read_text()
     assert text.splitlines()[1] == 'title: "编辑后的标题"'
     assert "*   **服务器稳定性**：编辑改写的风险。\n" in text
-    assert sorted(text.split("## 关联主题\n\n")[1].splitlines()) == [
+    # tags in the order they were added: the file's, then the editor's
+    assert text.split("## 关联主题\n\n")[1].splitlines() == [
+        "- [[00-元语/数字生命卡兹克]]",
         "- [[00-元语/AI]]",
         "- [[00-元语/llm]]",
-        "- [[00-元语/数字生命卡兹克]]",
         "- [[语音]]",
     ]
     # the export is the article as it is now: importing it is a no-op, and it is in sync

@@ -1,0 +1,98 @@
+"""`make bench`: time `import_seeds` on synthetic articles shaped like the seed.
+
+Runs on a fresh database of its own (SQLite under a temporary folder unless
+--database-url names another) and reports each figure beside a baseline measured in the
+same run on the same files, so that the ratio holds whatever the machine's speed:
+
+- first import      vs  rendering every body (the Markdown work an import cannot skip)
+- unchanged re-run  vs  reading and hashing every file (the least a re-run must do)
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+TARGETS = {"import": 60.0, "reimport": 5.0}  # seconds, for 10,000 articles on SQLite
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--articles", type=int, default=10_000, help="How many notes.")
+    parser.add_argument("--database-url", help="Database to use (default: a new SQLite file).")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="folio-bench-") as scratch:
+        scratch = Path(scratch)
+        os.environ["DATABASE_URL"] = args.database_url or f"sqlite:///{scratch / 'bench.sqlite3'}"
+        os.environ.setdefault("DJANGO_SECRET_KEY", "bench-only")
+        os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cms.settings")
+        import django
+
+        django.setup()
+        return run(scratch, args.articles)
+
+
+def timed(function, *args, **kwargs) -> tuple[float, object]:
+    started = time.perf_counter()
+    result = function(*args, **kwargs)
+    return time.perf_counter() - started, result
+
+
+def run(scratch: Path, count: int) -> int:
+    from django.core.management import call_command
+    from django.db import connection
+
+    from articles import rendering, vault
+    from articles.importer import Verdict, import_vault
+    from bench.synthetic import write_vault
+
+    if connection.vendor == "postgresql":
+        connection.creation.create_test_db(verbosity=0, autoclobber=True)
+    else:
+        call_command("migrate", verbosity=0)
+    folder = scratch / "vault"
+    print(f"writing {count:,} synthetic notes ...", flush=True)
+    paths = write_vault(folder, count)
+
+    bodies = [vault.parse(p.read_text(), path=p.name).body for p in paths]
+    render_time, _ = timed(lambda: [rendering.render(body) for body in bodies])
+    read_time, _ = timed(
+        lambda: [vault.text_hash(vault.decode(p.read_bytes(), path="")) for p in paths]
+    )
+
+    import_time, first = timed(import_vault, [folder])
+    assert first.count(Verdict.CREATED) == count, first.summary()
+    reimport_time, second = timed(import_vault, [folder])
+    assert second.count(Verdict.UNCHANGED) == count, second.summary()
+
+    scale = count / 10_000
+    rows = [
+        ("first import", import_time, "render every body", render_time, TARGETS["import"]),
+        (
+            "unchanged re-run",
+            reimport_time,
+            "read + hash every file",
+            read_time,
+            TARGETS["reimport"],
+        ),
+    ]
+    print(f"\n{count:,} articles, {connection.vendor}")
+    print(f"{'measure':<18}{'seconds':>9}  {'baseline':<24}{'seconds':>9}{'ratio':>8}{'target':>9}")
+    ok = True
+    for name, seconds, base_name, base, target in rows:
+        target *= scale
+        ok &= seconds < target
+        mark = "ok" if seconds < target else "SLOW"
+        print(
+            f"{name:<18}{seconds:>9.2f}  {base_name:<24}{base:>9.2f}{seconds / base:>7.2f}x"
+            f"{target:>8.1f}s {mark}"
+        )
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
