@@ -63,3 +63,19 @@ def test_saving_the_form_unchanged_is_not_an_edit(admin_client, article, tmp_pat
     assert response.status_code == 302
     article = Article.objects.get(pk=article.pk)
     assert note_hash(article) == before == article.synced_hash
+
+
+@pytest.mark.parametrize(
+    ("language", "words"),
+    [
+        ("zh-hans", ["文章", "作者", "标签", "一句话总结", "原文链接"]),
+        ("en", ["Articles", "Authors"]),
+    ],
+)
+def test_admin_speaks_the_editors_language(admin_client, article, language, words):
+    page = admin_client.get(
+        f"/admin/articles/article/{article.pk}/change/", headers={"accept-language": language}
+    ).content.decode()
+    assert all(word in page for word in words)
+    index = admin_client.get("/admin/", headers={"accept-language": language}).content.decode()
+    assert words[0] in index
