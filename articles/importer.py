@@ -169,6 +169,10 @@ class _Run:
         self.authors = {author.name: author for author in Author.objects.all()}
         self.tags = {tag.name.casefold(): tag for tag in Tag.objects.all()}
         self.claimed: dict[str, str] = {}  # key -> the file that stands for it in this run
+        # What the file being imported added, for the run to know once it commits.
+        self._saved: tuple[Article, _Known | None] | None = None
+        self._new_tags: dict[str, Tag] = {}
+        self._new_authors: dict[str, Author] = {}
 
     def read(self, note: Note) -> tuple[_Read, tuple | None]:
         """Read a note's file; with the arguments for `prepare` unless it looks unchanged
@@ -197,9 +201,7 @@ class _Run:
         """Import one note read by `read`, in its own transaction."""
         if read.error:
             return FileResult(read.shown, Verdict.FAILED, read.error)
-        self._saved: tuple[Article, _Known | None] | None = None
-        self._new_tags: dict[str, Tag] = {}
-        self._new_authors: dict[str, Author] = {}
+        self._saved, self._new_tags, self._new_authors = None, {}, {}
         try:
             with transaction.atomic():
                 result = self._import(read, prepared)
@@ -237,14 +239,16 @@ class _Run:
         if known is None:
             article = self._save(Article(), work, key=key, note=note, digest=digest)
             return self._done(shown, Verdict.CREATED, article)
+        return self._update(read, known, work, key)
+
+    def _update(self, read: _Read, known: _Known, work: Prepared, key: str) -> FileResult:
+        """A note of an article imported before: moved, in sync, edited, or changed."""
+        note, shown, digest = read.note, read.shown, read.digest
         article = Article.objects.select_related("author").get(pk=known.pk)
         current = note_hash(article)
         if digest in (known.hash, current):  # the file moved, or is the article's own export
-            article.source_path, article.source_key, article.source_hash = (
-                note.relative,
-                key,
-                digest,
-            )
+            article.source_path, article.source_key = note.relative, key
+            article.source_hash = digest
             if digest == current:
                 article.synced_hash = digest
             fields = ("source_path", "source_key", "source_hash", "synced_hash")
@@ -321,10 +325,8 @@ class _Run:
         self, shown: str, verdict: Verdict, article: Article, forget: _Known | None = None
     ) -> FileResult:
         self._saved = (article, forget)
-        detail = (
-            f"moved from {forget.path}" if forget and forget.path != article.source_path else ""
-        )
-        return FileResult(shown, verdict, detail if verdict == Verdict.UNCHANGED else "")
+        moved = forget and forget.path and forget.path != article.source_path
+        return FileResult(shown, verdict, f"moved from {forget.path}" if moved else "")
 
     def _remember(self, article: Article, forget: _Known | None) -> None:
         """Let the rest of the run know what this file's transaction committed."""

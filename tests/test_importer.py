@@ -170,7 +170,14 @@ def test_moved_file_is_not_duplicated(tmp_path):
     (tmp_path / "a.md").rename(tmp_path / "2024" / "a.md")
     (tmp_path / "plain.md").rename(tmp_path / "2024" / "plain.md")
     status, out, _ = import_seeds(tmp_path)
-    assert (status, out[-1]) == (0, last_line(unchanged=2))
+    assert (status, out) == (
+        0,
+        [
+            f"unchanged: {tmp_path / '2024' / 'a.md'}: moved from a.md",
+            f"unchanged: {tmp_path / '2024' / 'plain.md'}: moved from plain.md",
+            last_line(unchanged=2),
+        ],
+    )
     paths = sorted(Article.objects.values_list("source_path", flat=True))
     assert paths == ["2024/a.md", "2024/plain.md"]
 

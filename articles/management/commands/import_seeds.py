@@ -56,11 +56,11 @@ class Command(BaseCommand):
             force=force,
             progress=Progress(self.stderr) if tty else None,
         )
-        for result in report.of(Verdict.FAILED):
-            self.stderr.write(result.detail)
-        for verdict in (Verdict.CONFLICT, Verdict.DUPLICATE):
-            for result in report.of(verdict):
-                self.stdout.write(f"{verdict}: {result.path}: {result.detail}")
+        for result in report.results:
+            if result.verdict == Verdict.FAILED:
+                self.stderr.write(result.detail)
+            elif result.detail:  # conflicts, duplicates, moves
+                self.stdout.write(f"{result.verdict}: {result.path}: {result.detail}")
         if dry_run:
             self.stdout.write("dry run: nothing was written")
         self.stdout.write(report.summary())
