@@ -168,8 +168,8 @@ class Article(models.Model):
         self._rendered_body = body
 
     @classmethod
-    def from_db(cls, db, field_names, values):
-        article = super().from_db(db, field_names, values)
+    def from_db(cls, db, field_names, values, **kwargs):
+        article = super().from_db(db, field_names, values, **kwargs)
         if "body" in article.__dict__:
             article._rendered_body = article.body
         return article
