@@ -495,3 +495,10 @@ def test_fresh_article_in_the_vaults_shape():
         "## 摘要\n\n**1) 一句话总结**\n一句话。\n\n**2) 核心要点**\n*   **点**：文\n\n"
         "**3) 风险/不足**\n*   风险\n\n## 正文\n\n正文\n\n## 关联主题\n\n- [[00-元语/AI]]\n"
     )
+
+
+def test_changed_title_taken_from_a_heading_inside_the_body():
+    article = parse_text("开头的一段话。\n\n# 正文里的标题\n\n正文")
+    assert article.title == "正文里的标题" and "# 正文里的标题" in article.body
+    again = parse_text(dump(edited(article, title="新标题")))
+    assert (again.title, again.body) == ("新标题", article.body)

@@ -1,9 +1,10 @@
 """Properties of the vault parser and writer, fed generated input (hypothesis)."""
 
+import json
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from articles.vault import (
@@ -174,3 +175,49 @@ def test_any_article_written_reads_back_the_same(
     again = parse(dump(article), path="note.md", tz=SHANGHAI)
     again.layout = {}
     assert again == article
+
+
+@FAST
+@given(
+    text=NOTES,
+    title=WORDS,
+    date=DATES,
+    author=st.one_of(st.just(""), WORDS),
+    draft=st.booleans(),
+    one=st.one_of(st.just(""), LINES),
+    points=ITEMS,
+    body=st.lists(WORDS, max_size=6).map("\n\n".join),
+    tags=TAG_NAMES,
+    change=st.sets(
+        st.sampled_from(["title", "date", "author", "draft", "summary", "body", "tags"])
+    ),
+)
+def test_edits_to_any_note_read_back(
+    text, title, date, author, draft, one, points, body, tags, change
+):
+    """Whatever the note looked like, what an editor changes is what the next import reads."""
+    article = read(text)
+    if article is None:
+        return
+    # A summary holding an unclosed code fence swallows what follows it: no shape of the
+    # note can then hold a body. Such a note is garbage in; it is not asked to round-trip.
+    summary_lines = json.dumps(article.summary.as_json()).replace("\\n", "\n").splitlines()
+    assume(not any(line.lstrip().startswith(("```", "~~~")) for line in summary_lines))
+    new = {
+        "title": title,
+        "date": date,
+        "author": author,
+        "draft": draft,
+        "summary": Summary(one, points, []),
+        "body": body,
+        "tags": [VaultTag(name, name) for name in tags],
+    }
+    for name in change:
+        setattr(article, name, new[name])
+    again = read(dump(article))
+    assert again is not None
+    for name in change:
+        if name == "tags":
+            assert {t.name.casefold() for t in again.tags} == {t.casefold() for t in tags}
+        else:
+            assert getattr(again, name) == new[name], name

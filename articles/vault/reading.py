@@ -11,6 +11,7 @@ from typing import Any
 
 from . import sections
 from .meta import Entry, FrontMatter, read_front_matter
+from .text import text_hash
 from .types import VaultArticle, VaultError, VaultTag
 
 LAYOUT_VERSION = 1
@@ -103,14 +104,18 @@ def _check_length(role: str, value: str, path: str, line: int | None) -> None:
 
 
 def _front_tags(entry: Entry) -> list[VaultTag]:
-    values = entry.value if isinstance(entry.value, list) else [entry.value]
-    names = []
-    for value in values:
-        if isinstance(value, str):
-            names += re.split(r"[,，\s]+", value)
-        elif value is not None:
-            names.append(str(value))
-    return [sections.tag_from_path(name) for name in names if name.strip().lstrip("#")]
+    """`tags: [AI, 语音]` (one tag an item), or `tags: AI, 语音` / `tags: AI 语音`."""
+    value = entry.value
+    if isinstance(value, str):
+        names = re.split(r"[,，\s]+", value)
+    elif isinstance(value, list):
+        names = [
+            str(item) for item in value if item is not None and not isinstance(item, dict | list)
+        ]
+    else:
+        names = [] if value is None else [str(value)]
+    tags = (sections.tag_from_path(name) for name in names)
+    return [tag for tag in tags if tag.name]
 
 
 def _says_draft(entry: Entry) -> bool:
@@ -200,7 +205,9 @@ def parse(
     rest_at = front.end if front else 0
     rest = text[rest_at:]
     spans = _find_spans(rest, has_title=bool(fields.title))
-    title_from = "front_matter" if fields.title else "heading" if spans.title else "filename"
+    title_from = (
+        "front_matter" if fields.title else "heading" if "title" in spans.slots else "derived"
+    )
     title = fields.title or spans.title or PurePosixPath(path).stem
     _check_length("title", title, path, None)
     summary = sections.parse_summary(spans.text(rest, "summary"))
@@ -291,6 +298,7 @@ def baseline(article: VaultArticle, *, front_tags: list[str] | None = None) -> d
         "url": article.url,
         "draft": article.draft,
         "summary": article.summary.as_json(),
+        "body": text_hash(article.body),
         "tags": [tag.name for tag in article.tags],
         "front_tags": front_tags or [],
         "extra": article.extra,

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import html
 import re
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from . import sections
 from .meta import CHINESE_KEYS, ENGLISH_KEYS, Plain, format_entry
-from .reading import LAYOUT_VERSION
-from .types import VaultArticle, VaultTag
+from .reading import LAYOUT_VERSION, parse
+from .text import text_hash
+from .types import VaultArticle, VaultError, VaultTag
 
 # A piece of the note being written: its text, whether it asks for a blank line on both
 # sides (text Folio wrote rather than text the file had), and the slot it fills ("" for
@@ -24,7 +25,20 @@ def dump(article: VaultArticle) -> str:
     `parse` read it (keys, their order and spelling, sections, tags, spacing), the vault's
     usual shape for what changed or was added. `parse(dump(a))` gives back `a`'s values.
     """
-    layout = article.layout or _fresh_layout()
+    layout = article.layout
+    if layout and not _Changes(article, layout["baseline"]).any():
+        return _write(article, layout)
+    # Try the file's own shape, then the vault's usual one, then one with the tags in the
+    # front matter (a body with an unclosed code fence swallows a 关联主题 after it).
+    shapes = [layout] if layout else []
+    for shape in [*shapes, _fresh_layout()]:
+        text = _write(article, shape)
+        if _reads_back(text, article):
+            return text
+    return _write(article, _fresh_layout(tags_in_front=True))
+
+
+def _write(article: VaultArticle, layout: dict[str, Any]) -> str:
     changes = _Changes(article, layout["baseline"])
     pieces: list[Piece] = []
     for item in layout["template"]:
@@ -39,11 +53,26 @@ def dump(article: VaultArticle) -> str:
     return _join(pieces)
 
 
+def _reads_back(text: str, article: VaultArticle) -> bool:
+    try:
+        tz = article.date.tzinfo if article.date and article.date.tzinfo else UTC
+        again = parse(text, path=article.path, tz=tz, default_date=article.date)
+    except VaultError:
+        return False
+    return _values(again) == _values(article)
+
+
+def _values(article: VaultArticle) -> tuple[Any, ...]:
+    tags = _folded(tag.name for tag in article.tags)
+    summary = article.summary.as_json()
+    fields = (article.title, article.date, article.author, article.source, article.url)
+    return (*fields, article.draft, summary, article.body, tags, article.extra)
+
+
 class _Changes:
     """Which values differ from the layout's baseline."""
 
     def __init__(self, article: VaultArticle, base: dict[str, Any]) -> None:
-        self.base = base
         self.title = article.title != base["title"]
         self.date = _date_changed(article.date, base["date"])
         self.author = article.author != base["author"]
@@ -51,10 +80,15 @@ class _Changes:
         self.url = article.url != base["url"]
         self.draft = article.draft != base["draft"]
         self.summary = article.summary.as_json() != base["summary"]
+        self.body = text_hash(article.body) != base.get("body")
         self.tags = _folded(tag.name for tag in article.tags) != _folded(base["tags"])
+        self.extra = article.extra != base["extra"]
 
     def __getitem__(self, role: str) -> bool:
         return getattr(self, role)
+
+    def any(self) -> bool:
+        return any(vars(self).values())
 
 
 def _date_changed(current: datetime | None, base: str | None) -> bool:
@@ -67,19 +101,24 @@ def _folded(names: Any) -> set[str]:
     return {name.casefold() for name in names}
 
 
-def _fresh_layout() -> dict[str, Any]:
+def _fresh_layout(*, tags_in_front: bool = False) -> dict[str, Any]:
     """The layout of an article that came from no file: everything counts as added."""
+    front = None
+    if tags_in_front:
+        entry = {"key": "tags", "role": "tags", "raw": None}
+        front = {"opening": "---\n", "prefix": "", "entries": [entry], "closing": "---\n"}
     return {
         "version": LAYOUT_VERSION,
         "template": [{"slot": "front_matter"}, "## 正文\n\n", {"slot": "body"}, "\n"],
-        "front_matter": None,
-        "title_from": "filename",
+        "front_matter": front and {**front, "flow": False},
+        "title_from": "derived",
         "raw": {},
         "headings": {},
         "baseline": {
             **dict.fromkeys(("title", "date", "author", "source", "url"), None),
             "draft": False,
             "summary": None,
+            "body": None,
             "tags": [],
             "front_tags": [],
             "extra": {},
@@ -211,9 +250,8 @@ def _added_entries(article: VaultArticle, layout: dict[str, Any], changes: _Chan
     front = layout["front_matter"]
     entries = front["entries"] if front else []
     roles = {entry["role"] for entry in entries}
-    keys = (
-        CHINESE_KEYS if not front or any(not e["key"].isascii() for e in entries) else ENGLISH_KEYS
-    )
+    chinese = not front or any(not entry["key"].isascii() for entry in entries)
+    keys = CHINESE_KEYS if chinese else ENGLISH_KEYS
     added = []
     for role in ("title", "date", "author", "source", "url"):
         if role in roles or not changes[role] or not _value(role, article):
