@@ -31,7 +31,8 @@ def to_vault(
     return vault.VaultArticle(
         path=article.source_path,
         title=article.title,
-        date=timezone.localtime(article.published_at),
+        # Notes keep time to the second.
+        date=timezone.localtime(article.published_at).replace(microsecond=0),
         author=article.author.name if article.author else "",
         source=article.source_platform,
         url=article.original_url,

@@ -502,3 +502,28 @@ def test_changed_title_taken_from_a_heading_inside_the_body():
     assert article.title == "正文里的标题" and "# 正文里的标题" in article.body
     again = parse_text(dump(edited(article, title="新标题")))
     assert (again.title, again.body) == ("新标题", article.body)
+
+
+@pytest.mark.parametrize(
+    ("when", "written"),
+    [
+        (datetime(2024, 5, 14, tzinfo=SHANGHAI), "2024-05-14"),
+        (datetime(2024, 5, 14, 10, 30, tzinfo=SHANGHAI), "2024-05-14 10:30"),
+        (datetime(2024, 5, 14, 10, 30, 15, tzinfo=SHANGHAI), "2024-05-14 10:30:15"),
+    ],
+)
+def test_changed_dates_are_written_plain_and_read_back(when, written):
+    _, article = read("draft-flag.md")
+    out = dump(edited(article, date=when))
+    assert f"发布日期: {written}\n" in out
+    assert parse_text(out).date == when
+
+
+def test_keys_added_to_an_english_vault_are_english():
+    _, article = read("english/english-keys.md")
+    out = dump(edited(article, draft=True, extra={"rating": 5}))
+    assert "\ndraft: true\nrating: 5\n---\n" in out
+    _, article = read("drafts-status.md")  # title, status, date: English
+    assert 'author: "某人"' in dump(edited(article, author="某人"))
+    _, article = read("draft-flag.md")  # title, draft, 发布日期: Chinese
+    assert '作者: "某人"' in dump(edited(article, author="某人"))

@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from . import sections
-from .meta import CHINESE_KEYS, ENGLISH_KEYS, Plain, format_entry
+from .meta import CHINESE_KEYS, ENGLISH_KEYS, ROLE_KEYS, Plain, format_entry
 from .reading import LAYOUT_VERSION, parse
 from .text import text_hash
 from .types import VaultArticle, VaultError, VaultTag
@@ -18,6 +18,7 @@ from .types import VaultArticle, VaultError, VaultTag
 # the text between slots).
 Piece = tuple[str, bool, str]
 _TOP_HEADING = re.compile(r"#{1,2}[ \t]")
+ENGLISH_ONLY = {"date", "author", "source", "url"}
 
 
 def dump(article: VaultArticle) -> str:
@@ -242,7 +243,9 @@ def _value(role: str, article: VaultArticle) -> Any:
             return ""
         if (date.hour, date.minute, date.second) == (0, 0, 0):
             return date.date()
-        return Plain(date.strftime("%Y-%m-%d %H:%M" + (":%S" if date.second else "")))
+        if date.second:
+            return date.replace(tzinfo=None)  # YAML writes it plain: 2024-05-14 10:30:15
+        return Plain(date.strftime("%Y-%m-%d %H:%M"))
     return getattr(article, role)
 
 
@@ -250,8 +253,11 @@ def _added_entries(article: VaultArticle, layout: dict[str, Any], changes: _Chan
     front = layout["front_matter"]
     entries = front["entries"] if front else []
     roles = {entry["role"] for entry in entries}
-    chinese = not front or any(not entry["key"].isascii() for entry in entries)
-    keys = CHINESE_KEYS if chinese else ENGLISH_KEYS
+    # English role keys (`date`, `author`) mean an English vault; `title`, `tags` are shared.
+    english = any(
+        ROLE_KEYS.get(e["key"].lower()) in ENGLISH_ONLY for e in entries if e["key"].isascii()
+    )
+    keys = ENGLISH_KEYS if english else CHINESE_KEYS
     added = []
     for role in ("title", "date", "author", "source", "url"):
         if role in roles or not changes[role] or not _value(role, article):
