@@ -267,7 +267,7 @@ def _layout(
         "title_from": title_from,
         "raw": raw,
         "headings": spans.headings,
-        "baseline": baseline(article, front_tags=_front_tag_names(front)),
+        "baseline": _baseline(article, front_tags=_front_tag_names(front)),
     }
 
 
@@ -288,7 +288,7 @@ def _front_tag_names(front: FrontMatter | None) -> list[str]:
     return [tag.name for entry in entries for tag in _front_tags(entry)]
 
 
-def baseline(article: VaultArticle, *, front_tags: list[str] | None = None) -> dict[str, Any]:
+def _baseline(article: VaultArticle, *, front_tags: list[str] | None = None) -> dict[str, Any]:
     """The values `dump` compares against to tell what changed since the note was read."""
     return {
         "title": article.title,
