@@ -1,11 +1,12 @@
 from django.db import models
 from django.db.models.functions import Lower
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from taggit.managers import TaggableManager
 from taggit.models import TagBase, TaggedItemBase
 
-from . import rendering, slugs
+from . import measure, rendering, slugs
 from .vault import MAX_LENGTHS
 
 
@@ -38,6 +39,9 @@ class Author(models.Model):
             self.slug = unique_slug(Author, slugs.slugify(self.name) or "author")
         super().save(*args, **kwargs)
 
+    def get_absolute_url(self):
+        return reverse("articles:author", args=[self.slug])
+
 
 class Tag(TagBase):
     """A topic. Names are unique whatever their case; slugs are pinyin."""
@@ -54,6 +58,9 @@ class Tag(TagBase):
         verbose_name = _("tag")
         verbose_name_plural = _("tags")
         constraints = [models.UniqueConstraint(Lower("name"), name="tag_name_unique_any_case")]
+
+    def get_absolute_url(self):
+        return reverse("articles:tag", args=[self.slug])
 
     def slugify(self, tag, i=None):
         slug = slugs.slugify(tag) or "tag"
@@ -78,6 +85,31 @@ class ArticleQuerySet(models.QuerySet):
     def published(self):
         """What readers may see: published, and its publish time has come."""
         return self.filter(status=Article.Status.PUBLISHED, published_at__lte=timezone.now())
+
+    def for_listing(self):
+        """With what a list of articles shows (author, tags), in a fixed number of queries."""
+        tagged = TaggedArticle.objects.select_related("tag").order_by("pk")
+        return self.select_related("author").prefetch_related(
+            models.Prefetch("tagged_items", queryset=tagged)
+        )
+
+    def sharing_tags(self, tags):
+        """Articles with any of `tags`, those sharing the most first."""
+        return (
+            self.filter(tagged_items__tag__in=tags)
+            .annotate(shared=models.Count("tagged_items"))
+            .order_by("-shared", "-published_at", "-pk")
+        )
+
+    def around(self, article):
+        """The articles published just before and just after `article` (or None)."""
+        when, pk = article.published_at, article.pk
+        earlier = models.Q(published_at__lt=when) | models.Q(published_at=when, pk__lt=pk)
+        later = models.Q(published_at__gt=when) | models.Q(published_at=when, pk__gt=pk)
+        fields = ("title", "slug", "published_at")
+        previous = self.filter(earlier).order_by("-published_at", "-pk").only(*fields).first()
+        following = self.filter(later).order_by("published_at", "pk").only(*fields).first()
+        return previous, following
 
 
 class Article(models.Model):
@@ -114,6 +146,9 @@ class Article(models.Model):
     summary = models.TextField(_("one-sentence summary"), blank=True)
     body = models.TextField(_("body"), blank=True, help_text=_("Markdown."))
     body_html = models.TextField(_("body as HTML"), editable=False, default="")
+    reading_minutes = models.PositiveSmallIntegerField(
+        _("reading time (minutes)"), editable=False, default=0
+    )
     tags = TaggableManager(_("tags"), through=TaggedArticle, blank=True)
     extra = models.JSONField(
         _("other front matter"),
@@ -160,11 +195,15 @@ class Article(models.Model):
             self.slug = unique_slug(Article, slugs.slugify(self.title) or "article")
         super().save(*args, **kwargs)
 
+    def get_absolute_url(self):
+        return reverse("articles:article", args=[self.slug])
+
     def set_body(self, body: str, *, html: str | None = None) -> None:
         """Set the Markdown body and its HTML; `html` is `rendering.render(body)` when the
         caller has it already (the importer renders in worker processes)."""
         self.body = body
         self.body_html = rendering.render(body) if html is None else html
+        self.reading_minutes = measure.reading_minutes(measure.plain_text(self.body_html))
         self._rendered_body = body
 
     @classmethod
@@ -173,6 +212,10 @@ class Article(models.Model):
         if "body" in article.__dict__:
             article._rendered_body = article.body
         return article
+
+    def tag_list(self):
+        """The article's tags in the order they were added (prefetched by for_listing)."""
+        return [tagged.tag for tagged in self.tagged_items.all()]
 
     def key_points(self):
         return [item for item in self.summary_items.all() if item.kind == SummaryItem.Kind.POINT]

@@ -3,16 +3,19 @@
 Python-Markdown renders; nh3 then keeps only an allow-list of tags and attributes, so
 nothing in an article can run script, set event handlers, use `javascript:` URLs or frame
 other sites. Images load lazily and without a Referer: WeChat's image host refuses
-hotlinks that carry one.
+hotlinks that carry one. As in Obsidian, a list may start right under a line of text; a
+Chinese sentence that WeChat broke over two lines reads on without a stray space.
 """
 
 from __future__ import annotations
 
 import re
 import threading
+from itertools import groupby
 
 import markdown
 import nh3
+from markdown.blockprocessors import BlockProcessor
 from markdown.extensions import Extension
 from markdown.extensions.toc import slugify_unicode
 from markdown.treeprocessors import Treeprocessor
@@ -71,6 +74,87 @@ class _PlainText(Treeprocessor):
                     setattr(element, attribute, AtomicString(text))
 
 
+class _ListAfterText(BlockProcessor):
+    """A list may start right under a line of text, as in Obsidian and CommonMark: a bullet
+    item, or an ordered item numbered 1, ends the paragraph above it.
+
+    A block processor rather than a preprocessor: it sees only the blocks that would become
+    paragraphs, once the parser has taken out code, tables and lists (whose lazy lines stay
+    theirs), so it needs no idea of its own of where those begin and end. Inside a list item
+    it does nothing, so that items nest and continue as before. `1)` is left alone:
+    Python-Markdown makes no list of it.
+    """
+
+    ITEM = re.compile(r"\n {0,3}(?:[*+-]|1\.) +\S")  # 4+ spaces: continuation, not item
+
+    def test(self, parent, block):
+        return parent.tag not in {"li", "ol", "ul"} and self.ITEM.search(block) is not None
+
+    def run(self, parent, blocks):
+        block = blocks.pop(0)
+        start = self.ITEM.search(block).start()
+        blocks[:0] = [block[:start], block[start + 1 :]]
+
+
+# Wrapped Chinese lines join with no space; Latin beside Chinese keeps the space a line
+# break makes, as Chinese typography spaces it.
+_CJK = (
+    "\u00b7\u2014\u2018\u2019\u201c\u201d\u2026"  # · — ‘ ’ “ ” …
+    "\u2e80-\u2fdf\u3000-\u303f"  # radicals; CJK punctuation: 、。「」『』《》【】
+    "\u3040-\u30ff\u3100-\u312f"  # kana, bopomofo
+    "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003ffff"  # ideographs
+    "\ufe30-\ufe4f\uff00-\uffef"  # vertical and fullwidth forms: ，！？：；（）
+)
+# Spaces around the break are indentation of the wrapped line, not text.
+_CJK_LINE_BREAK = re.compile(f"(?<=[{_CJK}])[ \t]*\n[ \t]*(?=[{_CJK}])")
+_INLINE_TAGS = {"a", "abbr", "del", "em", "ins", "mark", "strong", "sub", "sup"}
+_VERBATIM_TAGS = {"code", "pre"}
+
+
+class _CjkLineBreaks(Treeprocessor):
+    """Drop the line breaks between two Chinese characters.
+
+    On the tree after inline processing rather than on the serialized HTML: here the text on
+    either side of a break is found through inline markup (`**粗体**\\n中文`) without
+    parsing tags, code is skipped as elements rather than found with patterns, and fenced
+    code and raw HTML are still stash placeholders, so they are never touched. `<br>`,
+    images and code interrupt the text, so a break next to them stays.
+    """
+
+    def run(self, root):
+        for is_text, slots in groupby(_text_slots(root), key=bool):
+            if is_text:
+                _join_lines(list(slots))
+
+
+def _text_slots(element):
+    """(element, "text" | "tail") in reading order, None wherever the text is interrupted."""
+    inline = element.tag in _INLINE_TAGS
+    if not inline:
+        yield None
+    if element.tag not in _VERBATIM_TAGS:
+        yield element, "text"
+        for child in element:
+            yield from _text_slots(child)
+            yield child, "tail"
+    if not inline:
+        yield None
+
+
+def _join_lines(slots):
+    """Remove the CJK line breaks from one stretch of text spread over `slots`."""
+    texts = [getattr(element, name) or "" for element, name in slots]
+    for index, text in enumerate(texts):
+        if "\n" not in text:
+            continue
+        before = next((t[-1] for t in reversed(texts[:index]) if t), "")
+        after = next((t[0] for t in texts[index + 1 :] if t), "")
+        joined = _CJK_LINE_BREAK.sub("", before + text + after)
+        texts[index] = joined[len(before) : len(joined) - len(after)]
+        if texts[index] != text:
+            setattr(*slots[index], texts[index])
+
+
 class _LazyImages(Treeprocessor):
     """Images below the fold wait until the reader scrolls to them."""
 
@@ -87,7 +171,10 @@ class _FolioExtension(Extension):
     def extendMarkdown(self, md):
         if self.fast:
             md.treeprocessors.register(_PlainText(md), "plain_text", 25)  # before "inline"
-        md.treeprocessors.register(_LazyImages(md), "lazy_images", 15)  # after "inline"
+        md.treeprocessors.register(_CjkLineBreaks(md), "cjk_line_breaks", 18)  # after "inline"
+        md.treeprocessors.register(_LazyImages(md), "lazy_images", 15)
+        # Just before "paragraph", after every processor that takes a block of its own.
+        md.parser.blockprocessors.register(_ListAfterText(md.parser), "list_after_text", 11)
 
 
 _local = threading.local()

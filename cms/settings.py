@@ -5,6 +5,8 @@ DJANGO_DEBUG          "1"/"true" turns debug on; off by default
 DJANGO_SECRET_KEY     required when debug is off
 DJANGO_ALLOWED_HOSTS  comma-separated; default localhost names when debug is on
 TIME_ZONE             default Asia/Shanghai
+DJANGO_CONN_MAX_AGE   seconds a database connection is kept (default 60; 0 behind pgbouncer)
+FOLIO_SITE_NAME       default Folio
 """
 
 import os
@@ -50,12 +52,14 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "django.contrib.sitemaps",
     "taggit",
     "articles",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -77,6 +81,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "articles.context_processors.site",
             ],
         },
     },
@@ -89,7 +94,7 @@ if "DATABASE_URL" not in os.environ:
 DATABASES = {
     "default": dj_database_url.parse(
         os.environ.get("DATABASE_URL", f"sqlite:///{BASE_DIR / 'var' / 'folio.sqlite3'}"),
-        conn_max_age=60,
+        conn_max_age=int(os.environ.get("DJANGO_CONN_MAX_AGE", "60")),
         conn_health_checks=True,
     )
 }
@@ -121,8 +126,30 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "var" / "static"
+# The app serves its own static files (WhiteNoise): no CDN, works offline, strict CSP.
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        if not DEBUG
+        else "django.contrib.staticfiles.storage.StaticFilesStorage"
+    },
+}
 
 TAGGIT_CASE_INSENSITIVE = True
+
+# Warnings and errors (a 500's traceback included) go to stderr, whatever DEBUG says.
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": "WARNING"},
+}
+
+FOLIO_SITE_NAME = os.environ.get("FOLIO_SITE_NAME", "Folio")
+FOLIO_PAGE_SIZE = 20  # articles on a page of a list
+FOLIO_FEED_SIZE = 20  # articles in a feed
+FOLIO_RELATED = 5  # related articles under an article
 
 # Where `import_seeds` looks when given no path.
 FOLIO_SEEDS_DIR = BASE_DIR / "seeds"

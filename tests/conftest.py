@@ -14,3 +14,15 @@ def corpus(tmp_path):
     target = tmp_path / "vault"
     shutil.copytree(CORPUS, target)
     return target
+
+
+@pytest.fixture(autouse=True)
+def _static_files_without_collectstatic(settings):
+    """Production serves hashed static files that `collectstatic` made; tests find them
+    where they are."""
+    settings.STATIC_ROOT = None
+    settings.WHITENOISE_USE_FINDERS = True
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }

@@ -1,0 +1,68 @@
+"""RSS 2.0 and Atom feeds: the whole site, and one per tag."""
+
+from django.conf import settings
+from django.contrib.syndication.views import Feed
+from django.shortcuts import get_object_or_404
+from django.utils.feedgenerator import Atom1Feed
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+
+from .models import Article, Tag
+
+
+class LatestArticles(Feed):
+    title = settings.FOLIO_SITE_NAME
+    link = "/"
+    description = _("The latest articles")
+
+    def items(self):
+        return Article.objects.published().for_listing()[: settings.FOLIO_FEED_SIZE]
+
+    def item_title(self, item):
+        return item.title
+
+    def item_description(self, item):
+        summary = format_html("<p><strong>{}</strong></p>", item.summary) if item.summary else ""
+        return summary + item.body_html
+
+    def item_pubdate(self, item):
+        return item.published_at
+
+    def item_updateddate(self, item):
+        return item.updated_at
+
+    def item_author_name(self, item):
+        return item.author.name if item.author else None
+
+    def item_categories(self, item):
+        return [tag.name for tag in item.tag_list()]
+
+
+class LatestArticlesAtom(LatestArticles):
+    feed_type = Atom1Feed
+    subtitle = LatestArticles.description
+
+
+class TagArticles(LatestArticles):
+    def get_object(self, request, slug):
+        return get_object_or_404(Tag, slug=slug)
+
+    def title(self, tag):
+        return f"{tag.name} · {settings.FOLIO_SITE_NAME}"
+
+    def link(self, tag):
+        return tag.get_absolute_url()
+
+    def description(self, tag):
+        return _("The latest articles tagged %(tag)s") % {"tag": tag.name}
+
+    def items(self, tag):
+        articles = Article.objects.published().filter(tagged_items__tag=tag)
+        return articles.for_listing()[: settings.FOLIO_FEED_SIZE]
+
+
+class TagArticlesAtom(TagArticles):
+    feed_type = Atom1Feed
+
+    def subtitle(self, tag):
+        return self.description(tag)

@@ -1,0 +1,50 @@
+"""sitemap.xml: every public page a search engine should know."""
+
+from django.contrib.sitemaps import Sitemap
+from django.urls import reverse
+
+from .models import Article, Author, Tag
+
+
+class ArticleSitemap(Sitemap):
+    changefreq = "monthly"
+
+    def items(self):
+        return Article.objects.published().only("slug", "updated_at").order_by("-published_at")
+
+    def lastmod(self, item):
+        return item.updated_at
+
+
+class TagSitemap(Sitemap):
+    changefreq = "weekly"
+
+    def items(self):
+        return Tag.objects.filter(
+            tagged_articles__content_object__in=Article.objects.published()
+        ).distinct()
+
+
+class AuthorSitemap(Sitemap):
+    changefreq = "weekly"
+
+    def items(self):
+        return Author.objects.filter(articles__in=Article.objects.published()).distinct()
+
+
+class PageSitemap(Sitemap):
+    changefreq = "daily"
+
+    def items(self):
+        return ["articles:home", "articles:archive"]
+
+    def location(self, item):
+        return reverse(item)
+
+
+sitemaps = {
+    "pages": PageSitemap,
+    "articles": ArticleSitemap,
+    "tags": TagSitemap,
+    "authors": AuthorSitemap,
+}

@@ -1,0 +1,141 @@
+"""What readers see. Every article shown comes through `Article.objects.published()`;
+staff may also preview the others, under a banner."""
+
+import html
+import re
+
+from django.conf import settings
+from django.core.paginator import InvalidPage, Paginator
+from django.db.models import Count
+from django.db.models.functions import TruncMonth
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.views.generic.dates import MonthArchiveView, YearArchiveView
+
+from . import measure
+from .models import Article, Author, Tag
+
+_FIRST_IMAGE = re.compile(r'<img [^>]*src="([^"]+)"')
+
+
+def paginate(request, queryset, *, allow_empty: bool = True):
+    """The page `?page=N` asks for; 404 for a page that is not there."""
+    paginator = Paginator(queryset, settings.FOLIO_PAGE_SIZE, allow_empty_first_page=allow_empty)
+    try:
+        return paginator.page(request.GET.get("page") or 1)
+    except InvalidPage:
+        raise Http404 from None
+
+
+def home(request):
+    page = paginate(request, Article.objects.published().for_listing())
+    return TemplateResponse(request, "articles/home.html", {"page_obj": page})
+
+
+def article(request, slug):
+    articles = Article.objects.for_listing().prefetch_related("summary_items")
+    preview = request.user.is_staff and not Article.objects.published().filter(slug=slug).exists()
+    article = get_object_or_404(articles if preview else articles.published(), slug=slug)
+    published = Article.objects.published()
+    previous, following = published.around(article)
+    related = published.exclude(pk=article.pk).sharing_tags(article.tag_list())
+    context = {
+        "article": article,
+        "preview": preview,
+        "related": related.only("title", "slug", "published_at")[: settings.FOLIO_RELATED],
+        "previous": previous,
+        "following": following,
+        **_article_meta(request, article),
+    }
+    response = TemplateResponse(request, "articles/article.html", context)
+    if preview:
+        response.headers["Cache-Control"] = "private, no-store"
+        response.headers["X-Robots-Tag"] = "noindex"
+    return response
+
+
+def _article_meta(request, article):
+    """What the page says of itself to search engines and chat apps' link previews."""
+    canonical = request.build_absolute_uri(article.get_absolute_url())
+    description = measure.excerpt(article.summary or measure.plain_text(article.body_html))
+    image = _FIRST_IMAGE.search(article.body_html)
+    data = {
+        "@context": "https://schema.org",
+        "@type": "Article",
+        "headline": article.title,
+        "description": description,
+        "datePublished": article.published_at,
+        "dateModified": article.updated_at,
+        "inLanguage": "zh-Hans",
+        "mainEntityOfPage": canonical,
+        "keywords": [tag.name for tag in article.tag_list()],
+        "publisher": {"@type": "Organization", "name": settings.FOLIO_SITE_NAME},
+    }
+    if article.author:
+        author_url = request.build_absolute_uri(article.author.get_absolute_url())
+        data["author"] = {"@type": "Person", "name": article.author.name, "url": author_url}
+    if article.original_url:
+        data["isBasedOn"] = article.original_url
+    if image:
+        data["image"] = html.unescape(image.group(1))
+    return {
+        "canonical": canonical,
+        "description": description,
+        "image": data.get("image", ""),
+        "structured_data": data,
+    }
+
+
+def tag(request, slug):
+    tag = get_object_or_404(Tag, slug=slug)
+    articles = Article.objects.published().filter(tagged_items__tag=tag).for_listing()
+    page = paginate(request, articles, allow_empty=False)
+    return TemplateResponse(request, "articles/tag.html", {"tag": tag, "page_obj": page})
+
+
+def author(request, slug):
+    author = get_object_or_404(Author, slug=slug)
+    articles = Article.objects.published().filter(author=author).for_listing()
+    page = paginate(request, articles, allow_empty=False)
+    return TemplateResponse(request, "articles/author.html", {"author": author, "page_obj": page})
+
+
+def archive(request):
+    months = (
+        Article.objects.published()
+        .annotate(month=TruncMonth("published_at"))
+        .values("month")
+        .annotate(count=Count("pk"))
+        .order_by("-month")
+    )
+    return TemplateResponse(request, "articles/archive.html", {"months": months})
+
+
+class _Archive:
+    date_field = "published_at"
+    make_object_list = True
+    allow_empty = False
+
+    def get_queryset(self):
+        # Per request: published() reads the clock.
+        return Article.objects.published().for_listing()
+
+    def get_paginate_by(self, queryset):
+        return settings.FOLIO_PAGE_SIZE
+
+
+class YearArchive(_Archive, YearArchiveView):
+    template_name = "articles/archive_year.html"
+
+
+class MonthArchive(_Archive, MonthArchiveView):
+    month_format = "%m"
+    template_name = "articles/archive_month.html"
+
+
+def robots_txt(request):
+    sitemap = request.build_absolute_uri(reverse("sitemap"))
+    lines = ["User-agent: *", "Disallow: /admin/", f"Sitemap: {sitemap}", ""]
+    return HttpResponse("\n".join(lines), content_type="text/plain; charset=utf-8")

@@ -1,0 +1,137 @@
+"""A reader in headless Chromium (Debian's): home, an article, a tag.
+
+Needs /usr/bin/chromium (or FOLIO_CHROMIUM). Skipped without it, unless
+FOLIO_REQUIRE_BROWSER is set, as .ci/run sets it: CI must not pass by skipping.
+"""
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+from tests.helpers import import_seeds
+from tests.public import make_article
+
+CHROMIUM = os.environ.get("FOLIO_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
+ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-component-update",
+    "--disable-sync",
+]
+PNG = bytes.fromhex(
+    "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
+    "1f15c4890000000d49444154789c6360f8cfc0f01f0005010201a6e4d3a50000000049454e44ae426082"
+)
+
+if not Path(CHROMIUM).exists():
+    if os.environ.get("FOLIO_REQUIRE_BROWSER"):
+        raise RuntimeError(f"no Chromium at {CHROMIUM}: apt-get install chromium")
+    pytest.skip(f"no Chromium at {CHROMIUM}", allow_module_level=True)
+
+playwright = pytest.importorskip("playwright.sync_api")
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture
+def site(live_server):
+    """The seed and one more article on a live server, set up before the browser starts
+    (Playwright's sync API keeps an event loop in this thread)."""
+    import_seeds()
+    make_article("另一篇关于AI的文章", tags=["AI"], author="数字生命卡兹克")
+    return live_server.url
+
+
+@pytest.fixture
+def browser(site):
+    with playwright.sync_playwright() as driver:
+        chromium = driver.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield chromium
+        chromium.close()
+
+
+class Reader:
+    """A browser tab that records console errors and the requests for WeChat images,
+    which it answers itself (there is no internet here)."""
+
+    def __init__(self, browser, **context):
+        self.context = browser.new_context(locale="zh-CN", **context)
+        self.page = self.context.new_page()
+        self.errors: list[str] = []
+        self.images: dict[str, dict[str, str]] = {}
+        self.page.on("console", lambda m: m.type == "error" and self.errors.append(m.text))
+        self.page.on("pageerror", lambda error: self.errors.append(str(error)))
+        self.page.route("https://mmbiz.qpic.cn/**", self._image)
+
+    def _image(self, route):
+        self.images[route.request.url] = route.request.all_headers()
+        route.fulfill(status=200, content_type="image/png", body=PNG)
+
+    def scroll_to_the_end(self):
+        """Scroll down a screen at a time, so that every lazy image loads."""
+        for _ in range(200):
+            at_end = self.page.evaluate(
+                "window.scrollBy(0, window.innerHeight * 0.8),"
+                " window.innerHeight + window.scrollY >= document.body.scrollHeight - 2"
+            )
+            self.page.wait_for_timeout(30)
+            if at_end:
+                break
+        self.page.wait_for_load_state("networkidle")
+
+
+def test_read_home_article_and_tag_without_referer_or_errors(site, browser):
+    reader = Reader(browser)
+    page = reader.page
+
+    page.goto(site + "/")
+    assert page.locator("h1").inner_text() == "最新文章"
+    page.get_by_role("link", name="OpenAI春季发布会").first.click()
+    page.wait_for_load_state()
+    assert page.locator("h1").inner_text().startswith("OpenAI春季发布会")
+    assert page.locator("html").get_attribute("lang") == "zh-Hans"
+
+    reader.scroll_to_the_end()
+    images = page.locator(".prose img")
+    assert images.count() == 14
+    assert set(reader.images) == {images.nth(i).get_attribute("src") for i in range(14)}
+    assert [url for url, headers in reader.images.items() if "referer" in headers] == []
+
+    # The check can fail: an image without the policy does carry a Referer.
+    control = "https://mmbiz.qpic.cn/control.png"
+    with page.expect_response(control):
+        page.evaluate(f"document.body.append(Object.assign(new Image(), {{src: '{control}'}}))")
+    assert "referer" in reader.images[control]
+
+    page.locator("a[rel=tag]", has_text="AI").click()
+    page.wait_for_load_state()
+    assert page.url == site + "/tags/ai/"
+    assert "AI" in page.locator("h1").inner_text()
+    assert page.locator(".article-item").count() == 2
+    assert reader.errors == []
+
+
+@pytest.mark.parametrize(("width", "height"), [(390, 844), (1280, 900)], ids=["phone", "desktop"])
+def test_article_fits_the_screen(site, browser, width, height):
+    reader = Reader(browser, viewport={"width": width, "height": height})
+    page = reader.page
+    page.goto(site + "/")
+    page.get_by_role("link", name="OpenAI春季发布会").first.click()
+    page.wait_for_load_state()
+    overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+    assert overflow <= 0  # no sideways scrolling on a phone
+    line = page.evaluate(
+        "(() => { const p = document.querySelector('.prose p');"
+        " return p.getBoundingClientRect().width / parseFloat(getComputedStyle(p).fontSize); })()"
+    )
+    assert 14 <= line <= 42  # characters a line: readable Chinese on a phone and a desktop
+    shots = os.environ.get("FOLIO_SCREENSHOTS")
+    if shots:
+        Path(shots).mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=f"{shots}/article-{width}.png", full_page=False)
+    assert reader.errors == []
