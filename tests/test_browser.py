@@ -91,6 +91,10 @@ def test_read_home_article_and_tag_without_referer_or_errors(site, browser):
 
     page.goto(site + "/")
     assert page.locator("h1").inner_text() == "最新文章"
+    page.keyboard.press("Tab")  # the keyboard's first stop skips the navigation
+    assert page.evaluate("document.activeElement.textContent") == "跳到正文"
+    page.keyboard.press("Enter")
+    assert page.evaluate("document.activeElement.id") == "main"
     page.get_by_role("link", name="OpenAI春季发布会").first.click()
     page.wait_for_load_state()
     assert page.locator("h1").inner_text().startswith("OpenAI春季发布会")

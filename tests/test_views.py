@@ -291,3 +291,18 @@ def test_server_error_is_our_own_page(client, monkeypatch):
     view = Page(response.content.decode())
     assert view.texts("p", class_="error-code") == ["500"]
     assert "Traceback" not in response.content.decode()
+
+
+def test_body_html_cannot_break_the_page_layout(client):
+    article = make_article(
+        body='</div></article></main><footer class="site-footer">假页脚</footer>\n\n'
+        '<div><div><table><tr><td>未闭合\n\n<b>粗<i>斜\n\n正常的一段。'
+    )
+    view = page(client, article.get_absolute_url())
+    # the page's own structure survives: one main, one footer, and the body stays inside
+    assert len(view.find("main")) == 1
+    assert len(view.find("footer", class_="site-footer")) == 1
+    [(_, prose)] = view.find("div", class_="prose")
+    assert "正常的一段。" in prose
+    [(_, footer)] = view.find("footer", class_="site-footer")
+    assert "假页脚" not in footer
