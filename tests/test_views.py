@@ -296,7 +296,7 @@ def test_server_error_is_our_own_page(client, monkeypatch):
 def test_body_html_cannot_break_the_page_layout(client):
     article = make_article(
         body='</div></article></main><footer class="site-footer">假页脚</footer>\n\n'
-        '<div><div><table><tr><td>未闭合\n\n<b>粗<i>斜\n\n正常的一段。'
+        "<div><div><table><tr><td>未闭合\n\n<b>粗<i>斜\n\n正常的一段。"
     )
     view = page(client, article.get_absolute_url())
     # the page's own structure survives: one main, one footer, and the body stays inside
