@@ -1,52 +1,449 @@
-from django.contrib import admin
+"""The newsroom: Django's admin, with editorial states, roles, a live preview, summaries
+to review, tag hygiene and the history of every article."""
+
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.admin.helpers import ActionForm
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
+from django.db.models import Count
+from django.forms.models import BaseInlineFormSet
+from django.http import Http404, HttpResponseRedirect, JsonResponse
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from taggit.models import Tag as TaggitTag
 
-from .models import Article, Author, SummaryItem, Tag
+from . import publishing, rendering, revisions, slugs
+from .forms import ArticleForm
+from .models import Article, Author, Revision, SummaryItem, Tag
 
 # Folio has its own tag model (with a vault path); taggit's stays empty.
 admin.site.unregister(TaggitTag)
+admin.site.site_header = _("Folio newsroom")
+admin.site.site_title = _("Folio newsroom")
+
+MAX_PREVIEW = 2 * 1024 * 1024  # characters of Markdown the live preview renders
 
 
-class SummaryItemInline(admin.TabularInline):
+# --- the summary's key points and risks, each an ordered list of rows ---------------------------
+
+
+class _SummaryItems(BaseInlineFormSet):
+    kind = ""
+
+    @classmethod
+    def get_default_prefix(cls):
+        return f"summary-{cls.kind}"
+
+    def get_queryset(self):
+        return super().get_queryset().filter(kind=self.kind)
+
+    def save_new(self, form, commit=True):
+        form.instance.kind = self.kind
+        return super().save_new(form, commit)
+
+
+class _KeyPoints(_SummaryItems):
+    kind = SummaryItem.Kind.POINT
+
+
+class _Risks(_SummaryItems):
+    kind = SummaryItem.Kind.RISK
+
+
+class _SummaryItemInline(admin.TabularInline):
     model = SummaryItem
     extra = 0
-    fields = ("kind", "position", "label", "text")
+    fields = ("position", "label", "text")
+    ordering = ("position", "pk")
+    classes = ("folio-ordered",)
+    formfield_overrides = {models.TextField: {"widget": forms.Textarea(attrs={"rows": 2})}}
+
+    def has_add_permission(self, request, obj=None):
+        return super().has_add_permission(request, obj) and _may_edit(request, obj)
+
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) and _may_edit(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return super().has_delete_permission(request, obj) and _may_edit(request, obj)
+
+
+class KeyPointInline(_SummaryItemInline):
+    formset = _KeyPoints
+    verbose_name = _("key point")
+    verbose_name_plural = _("Key points")
+
+
+class RiskInline(_SummaryItemInline):
+    formset = _Risks
+    verbose_name = _("risk")
+    verbose_name_plural = _("Risks and shortcomings")
+
+
+def _may_edit(request, article) -> bool:
+    return article is None or publishing.may_edit(request.user, article)
+
+
+# --- the change list's filters ------------------------------------------------------------------
+
+
+class StatusFilter(admin.SimpleListFilter):
+    title = _("status")
+    parameter_name = "status"
+
+    def lookups(self, request, model_admin):
+        return [*Article.Status.choices, ("scheduled", _("Scheduled"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "scheduled":
+            return queryset.filter(status=Article.Status.PUBLISHED, published_at__gt=timezone.now())
+        return queryset.filter(status=self.value()) if self.value() else queryset
+
+
+class SummaryFilter(admin.SimpleListFilter):
+    title = _("summary")
+    parameter_name = "summary"
+
+    def lookups(self, request, model_admin):
+        return [("unreviewed", _("Not reviewed")), ("reviewed", _("Reviewed"))]
+
+    def queryset(self, request, queryset):
+        if not self.value():
+            return queryset
+        return queryset.filter(summary_reviewed_at__isnull=self.value() == "unreviewed")
+
+
+class TagFilter(admin.SimpleListFilter):
+    """The most used tags (a vault has thousands), and the one chosen."""
+
+    title = _("tag")
+    parameter_name = "tag"
+
+    def lookups(self, request, model_admin):
+        tags = Tag.objects.annotate(n=Count("tagged_articles")).order_by("-n", "name")[:30]
+        chosen = Tag.objects.filter(slug=self.value()).exclude(pk__in=[t.pk for t in tags])
+        return [(tag.slug, tag.name) for tag in [*tags, *chosen]]
+
+    def queryset(self, request, queryset):
+        return queryset.filter(tagged_items__tag__slug=self.value()) if self.value() else queryset
+
+
+class TagActionForm(ActionForm):
+    tag = forms.CharField(label=_("Tag"), required=False, max_length=100)
+
+
+# --- articles -----------------------------------------------------------------------------------
 
 
 @admin.register(Article)
 class ArticleAdmin(admin.ModelAdmin):
-    list_display = ("title", "author", "status", "published_at", "updated_at")
-    list_filter = ("status", "published_at")
-    list_select_related = ("author",)
+    form = ArticleForm
+    action_form = TagActionForm
+    list_display = ("title", "state", "author", "summary_state", "published_at", "updated_at")
+    list_filter = (
+        StatusFilter,
+        SummaryFilter,
+        ("author", admin.RelatedOnlyFieldListFilter),
+        TagFilter,
+        "published_at",
+    )
+    list_select_related = ("author", "summary_reviewed_by")
+    list_per_page = 50
     search_fields = ("title", "summary", "author__name")
     date_hierarchy = "published_at"
-    prepopulated_fields = {"slug": ("title",)}
+    show_facets = admin.ShowFacets.ALLOW
     autocomplete_fields = ("author",)
     readonly_fields = ("source_path", "created_at", "updated_at")
-    inlines = (SummaryItemInline,)
+    inlines = (KeyPointInline, RiskInline)
+    actions = ("publish", "unpublish", "archive", "mark_reviewed", "add_tag", "remove_tag")
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+
+    class Media:
+        css = {"all": ["folio/admin/editor.css"]}
+
     fieldsets = (
         (None, {"fields": ("title", "slug", "author", "status", "published_at", "tags")}),
-        (_("Summary"), {"fields": ("summary",)}),
+        (_("Summary"), {"fields": ("summary", "summary_reviewed")}),
         (_("Body"), {"fields": ("body",)}),
-        (
-            _("Source"),
-            {"fields": ("source_platform", "original_url", "source_path", "extra")},
-        ),
-        (_("History"), {"fields": ("created_at", "updated_at")}),
+        (_("Source"), {"fields": ("source_platform", "original_url", "source_path", "extra")}),
+        (_("History"), {"fields": ("created_at", "updated_at", "opened_version")}),
     )
+
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+
+        class FormForUser(form):
+            def __init__(self, *args, **kwargs):
+                super().__init__(*args, user=request.user, **kwargs)
+
+        return FormForUser
+
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) and _may_edit(request, obj)
+
+    def has_publish_permission(self, request):
+        return publishing.can_publish(request.user)
+
+    @admin.display(description=_("status"), ordering="status")
+    def state(self, article):
+        if article.status == Article.Status.PUBLISHED and article.published_at > timezone.now():
+            return format_html('<span class="folio-state scheduled">{}</span>', _("Scheduled"))
+        label = Article.Status(article.status).label
+        return format_html('<span class="folio-state {}">{}</span>', article.status, label)
+
+    @admin.display(description=_("summary"), ordering="summary_reviewed_at")
+    def summary_state(self, article):
+        if not article.summary_reviewed_at:
+            return format_html('<span class="folio-unreviewed">{}</span>', _("Not reviewed"))
+        who = article.summary_reviewed_by.get_username() if article.summary_reviewed_by else ""
+        return _("Reviewed by %(who)s") % {"who": who} if who else _("Reviewed")
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        article = form.instance
+        _renumber(article)
+        if not change:
+            comment = gettext("Created")
+        elif "status" in form.changed_data:
+            comment = Article.Status(article.status).label
+        else:
+            comment = gettext("Edited")
+        revisions.record(article, user=request.user, comment=comment)
+
+    # --- actions
+
+    def _status_action(self, request, queryset, status, done):
+        moved, passed = publishing.set_status_of_many(queryset, status=status, user=request.user)
+        self.message_user(request, done % {"count": moved}, messages.SUCCESS)
+        if passed:
+            left = gettext("%(count)d left as they were (already there, or not a step allowed).")
+            self.message_user(request, left % {"count": passed}, messages.WARNING)
+
+    @admin.action(description=_("Publish the selected articles"), permissions=["publish"])
+    def publish(self, request, queryset):
+        self._status_action(
+            request, queryset, Article.Status.PUBLISHED, gettext("%(count)d published.")
+        )
+
+    @admin.action(description=_("Unpublish the selected articles"), permissions=["publish"])
+    def unpublish(self, request, queryset):
+        self._status_action(
+            request, queryset, Article.Status.DRAFT, gettext("%(count)d unpublished.")
+        )
+
+    @admin.action(description=_("Archive the selected articles"), permissions=["publish"])
+    def archive(self, request, queryset):
+        self._status_action(
+            request, queryset, Article.Status.ARCHIVED, gettext("%(count)d archived.")
+        )
+
+    @admin.action(description=_("Mark the summaries reviewed"), permissions=["publish"])
+    def mark_reviewed(self, request, queryset):
+        count = publishing.mark_summaries_reviewed(queryset, user=request.user)
+        self.message_user(request, gettext("%(count)d summaries reviewed.") % {"count": count})
+
+    @admin.action(description=_("Add the tag to the selected articles"), permissions=["publish"])
+    def add_tag(self, request, queryset):
+        self._tag_action(request, queryset, add=True)
+
+    @admin.action(
+        description=_("Remove the tag from the selected articles"), permissions=["publish"]
+    )
+    def remove_tag(self, request, queryset):
+        self._tag_action(request, queryset, add=False)
+
+    def _tag_action(self, request, queryset, *, add):
+        try:
+            count = publishing.tag_many(
+                queryset, name=request.POST.get("tag", ""), user=request.user, add=add
+            )
+        except ValidationError as error:
+            self.message_user(request, " ".join(error.messages), messages.ERROR)
+        else:
+            self.message_user(request, gettext("%(count)d articles retagged.") % {"count": count})
+
+    # --- live preview, history, restore
+
+    def get_urls(self):
+        view = self.admin_site.admin_view
+        return [
+            path("preview/", view(self.preview_view), name="articles_article_preview"),
+            path("slug/", view(self.slug_view), name="articles_article_slug"),
+            path(
+                "<path:object_id>/history/compare/",
+                view(self.compare_view),
+                name="articles_article_compare",
+            ),
+            path(
+                "<path:object_id>/history/<int:number>/restore/",
+                view(self.restore_view),
+                name="articles_article_restore",
+            ),
+            *super().get_urls(),
+        ]
+
+    def preview_view(self, request):
+        """The body as the public page will show it, rendered by the same renderer."""
+        if request.method != "POST":
+            return JsonResponse({"error": "POST the body"}, status=405)
+        if not (self.has_add_permission(request) or self.has_change_permission(request)):
+            raise PermissionDenied
+        body = request.POST.get("body", "")[:MAX_PREVIEW]
+        return JsonResponse({"html": rendering.render(body)})
+
+    def slug_view(self, request):
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        return JsonResponse({"slug": slugs.slugify(request.GET.get("title", ""))})
+
+    def history_view(self, request, object_id, extra_context=None):
+        article = self._article_or_404(request, object_id)
+        context = {
+            **self.admin_site.each_context(request),
+            "title": gettext("History: %(title)s") % {"title": article.title},
+            "opts": self.opts,
+            "article": article,
+            "revisions": article.revisions.select_related("user"),
+            "can_restore": self.has_change_permission(request, article),
+        }
+        return TemplateResponse(request, "admin/articles/article/history.html", context)
+
+    def compare_view(self, request, object_id):
+        article = self._article_or_404(request, object_id)
+        older, newer = _two_revisions(article, request.GET.get("a"), request.GET.get("b"))
+        context = {
+            **self.admin_site.each_context(request),
+            "title": gettext("Changes from revision %(a)s to %(b)s")
+            % {"a": older.number, "b": newer.number},
+            "opts": self.opts,
+            "article": article,
+            "older": older,
+            "newer": newer,
+            "lines": revisions.diff(older, newer),
+            "can_restore": self.has_change_permission(request, article),
+        }
+        return TemplateResponse(request, "admin/articles/article/compare.html", context)
+
+    def restore_view(self, request, object_id, number):
+        article = self._article_or_404(request, object_id)
+        if request.method != "POST" or not self.has_change_permission(request, article):
+            raise PermissionDenied
+        revision = get_object_or_404(article.revisions, number=number)
+        try:
+            publishing.restore(article, revision=revision, user=request.user)
+        except (PermissionDenied, ValidationError) as error:
+            self.message_user(request, str(error), messages.ERROR)
+        else:
+            done = gettext("Revision %(number)s restored, as a new revision.")
+            self.message_user(request, done % {"number": number}, messages.SUCCESS)
+        return HttpResponseRedirect(reverse("admin:articles_article_history", args=[article.pk]))
+
+    def _article_or_404(self, request, object_id):
+        article = get_object_or_404(Article, pk=object_id)
+        if not self.has_view_or_change_permission(request, article):
+            raise PermissionDenied
+        return article
+
+
+def _renumber(article: Article) -> None:
+    """Positions 0, 1, 2… in the order the editor left the rows."""
+    for kind in SummaryItem.Kind.values:
+        items = article.summary_items.filter(kind=kind).order_by("position", "pk")
+        for position, item in enumerate(items):
+            if item.position != position:
+                SummaryItem.objects.filter(pk=item.pk).update(position=position)
+
+
+def _two_revisions(article: Article, a: str | None, b: str | None) -> tuple[Revision, Revision]:
+    numbers = sorted({int(n) for n in (a, b) if n and n.isdigit()})
+    if len(numbers) == 1:
+        numbers = [numbers[0] - 1, numbers[0]]
+    if len(numbers) != 2:
+        raise Http404("Compare two revisions: ?a=N&b=M")
+    older = get_object_or_404(article.revisions, number=numbers[0])
+    newer = get_object_or_404(article.revisions, number=numbers[1])
+    return older, newer
+
+
+# --- authors and tags -------------------------------------------------------------------------
 
 
 @admin.register(Author)
 class AuthorAdmin(admin.ModelAdmin):
-    list_display = ("name", "slug")
+    list_display = ("name", "slug", "article_count")
     search_fields = ("name",)
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(article_count=Count("articles"))
+
+    @admin.display(description=_("articles"), ordering="article_count")
+    def article_count(self, author):
+        return author.article_count
 
 
 @admin.register(Tag)
 class TagAdmin(admin.ModelAdmin):
-    list_display = ("name", "slug", "vault_path")
+    list_display = ("name", "slug", "vault_path", "article_count")
     search_fields = ("name", "vault_path")
-    prepopulated_fields = {"slug": ("name",)}
+    fields = ("name", "slug", "vault_path")
+    readonly_fields = ("slug",)
+    actions = ("merge",)
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(article_count=Count("tagged_articles"))
+
+    @admin.display(description=_("articles"), ordering="article_count")
+    def article_count(self, tag):
+        return tag.article_count
+
+    def save_model(self, request, obj, form, change):
+        if change and "name" in form.changed_data:
+            publishing.rename_tag(obj, name=obj.name)
+        else:
+            super().save_model(request, obj, form, change)
+
+    def get_urls(self):
+        names = path(
+            "names/", self.admin_site.admin_view(self.names_view), name="articles_tag_names"
+        )
+        return [names, *super().get_urls()]
+
+    def names_view(self, request):
+        """Tag names for the article form's autocomplete (select2's format)."""
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        term = request.GET.get("term", "").strip()
+        tags = Tag.objects.filter(name__icontains=term) if term else Tag.objects.all()
+        tags = tags.annotate(n=Count("tagged_articles")).order_by("-n", "name")[:20]
+        return JsonResponse({"results": [{"id": t.name, "text": t.name} for t in tags]})
+
+    @admin.action(description=_("Merge the selected tags into one"), permissions=["change"])
+    def merge(self, request, queryset):
+        tags = list(queryset.annotate(n=Count("tagged_articles")).order_by("-n", "name"))
+        if len(tags) < 2:
+            self.message_user(
+                request, gettext("Choose two tags or more to merge."), messages.WARNING
+            )
+            return None
+        into = next((t for t in tags if str(t.pk) == request.POST.get("into")), None)
+        if into is not None and request.POST.get("confirm"):
+            moved = publishing.merge_tags(tags, into=into, user=request.user)
+            done = gettext("Merged into “%(tag)s”: %(count)d articles retagged.")
+            self.message_user(request, done % {"tag": into.name, "count": moved})
+            return None
+        choices = [(tag, publishing.merge_preview(tags, into=tag)) for tag in tags]
+        context = {
+            **self.admin_site.each_context(request),
+            "title": gettext("Merge tags"),
+            "opts": self.opts,
+            "choices": choices,
+            "tags": tags,
+            "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+        }
+        return TemplateResponse(request, "admin/articles/tag/merge.html", context)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
+from collections import ChainMap
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -21,10 +22,10 @@ from pathlib import Path, PurePosixPath
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
-from . import vault
-from .exporter import note_hash
-from .models import Article, Author, SummaryItem, Tag, TaggedArticle, unique_slug
+from . import notes, revisions, vault
+from .models import Article, Author, Tag, unique_slug
 from .pipeline import Prepared, Workers, prepare
 
 logger = logging.getLogger(__name__)
@@ -245,7 +246,7 @@ class _Run:
         """A note of an article imported before: moved, in sync, edited, or changed."""
         note, shown, digest = read.note, read.shown, read.digest
         article = Article.objects.select_related("author").get(pk=known.pk)
-        current = note_hash(article)
+        current = notes.note_hash(article)
         if digest in (known.hash, current):  # the file moved, or is the article's own export
             article.source_path, article.source_key = note.relative, key
             article.source_hash = digest
@@ -292,32 +293,21 @@ class _Run:
         self, article: Article, work: Prepared, *, key: str, note: Note, digest: str
     ) -> Article:
         parsed = work.note
-        article.title = parsed.title
         if not article.slug:
             article.slug = unique_slug(Article, work.slug or "article")
-        article.author = self._author(parsed.author)
-        article.source_platform = parsed.source
-        article.original_url = parsed.url
-        article.published_at = parsed.date
-        article.status = Article.Status.DRAFT if parsed.draft else Article.Status.PUBLISHED
-        article.summary = parsed.summary.one_sentence
-        article.set_body(parsed.body, html=work.html)
-        article.extra = parsed.extra
+        summary_before = article.pk and notes.to_vault(article).summary
+        items = notes.apply(article, parsed, author=self._author(parsed.author), html=work.html)
+        tags = notes.find_tags(parsed.tags, ChainMap(self._new_tags, self.tags))
+        if summary_before != parsed.summary:  # a new machine summary wants a new review
+            article.summary_reviewed_at = article.summary_reviewed_by = None
         article.vault_layout = parsed.layout
         article.source_key, article.source_path, article.source_hash = key, note.relative, digest
-        items = _summary_items(parsed.summary)
-        tags = [self._tag(tag) for tag in parsed.tags]
-        article.synced_hash = note_hash(article, tags=tags, items=items)
-        updating = article.pk is not None
+        text = notes.note_text(article, tags=tags, items=items)
+        article.synced_hash = vault.text_hash(text)
         article.save()
-        if updating:
-            article.summary_items.all().delete()
-            article.tagged_items.all().delete()
-        for item in items:
-            item.article = article
-        SummaryItem.objects.bulk_create(items)
-        TaggedArticle.objects.bulk_create(
-            TaggedArticle(content_object=article, tag=t) for t in tags
+        notes.save_related(article, items, tags)
+        revisions.record(
+            article, user=None, comment=_("Imported from %s") % note.relative, note=text
         )
         return article
 
@@ -353,21 +343,3 @@ class _Run:
             author, _ = Author.objects.get_or_create(name=name)
             self._new_authors[name] = author
         return author
-
-    def _tag(self, tag: vault.VaultTag) -> Tag:
-        folded = tag.name.casefold()
-        found = self.tags.get(folded) or self._new_tags.get(folded)
-        if found is None:
-            found = Tag.objects.filter(name__iexact=tag.name).first()
-            found = found or Tag.objects.create(name=tag.name, vault_path=tag.path)
-            self._new_tags[folded] = found
-        return found
-
-
-def _summary_items(summary: vault.Summary) -> list[SummaryItem]:
-    kinds = ((SummaryItem.Kind.POINT, summary.key_points), (SummaryItem.Kind.RISK, summary.risks))
-    return [
-        SummaryItem(kind=kind, position=position, label=item.label, text=item.text)
-        for kind, items in kinds
-        for position, item in enumerate(items)
-    ]

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.db import models
 from django.db.models.functions import Lower
 from django.urls import reverse
@@ -18,6 +19,15 @@ def unique_slug(model: type[models.Model], base: str) -> str:
     # `base-N` sorts between `base-` and `base.`: a range the index answers, unlike LIKE.
     numbered = rows.filter(slug__gt=f"{base}-", slug__lt=f"{base}.")
     return slugs.numbered(base, {base, *numbered.values_list("slug", flat=True)})
+
+
+def _keep_old_address(instance, redirect_model, field: str) -> None:
+    """After a save that changed `instance`'s slug, its old address redirects to it."""
+    old = getattr(instance, "_saved_slug", None)
+    if old and old != instance.slug:
+        redirect_model.objects.update_or_create(old_slug=old, defaults={field: instance})
+        redirect_model.objects.filter(old_slug=instance.slug).delete()
+    instance._saved_slug = instance.slug
 
 
 class Author(models.Model):
@@ -58,6 +68,16 @@ class Tag(TagBase):
         verbose_name = _("tag")
         verbose_name_plural = _("tags")
         constraints = [models.UniqueConstraint(Lower("name"), name="tag_name_unique_any_case")]
+
+    def save(self, *args, **kwargs):
+        super().save(*args, **kwargs)
+        _keep_old_address(self, TagRedirect, "tag")
+
+    @classmethod
+    def from_db(cls, db, field_names, values, **kwargs):
+        tag = super().from_db(db, field_names, values, **kwargs)
+        tag._saved_slug = tag.__dict__.get("slug")
+        return tag
 
     def get_absolute_url(self):
         return reverse("articles:tag", args=[self.slug])
@@ -113,9 +133,11 @@ class ArticleQuerySet(models.QuerySet):
 
 
 class Article(models.Model):
-    class Status(models.TextChoices):
+    class Status(models.TextChoices):  # the vault's own STATUSES
         DRAFT = "draft", _("Draft")
+        REVIEW = "review", _("In review")
         PUBLISHED = "published", _("Published")
+        ARCHIVED = "archived", _("Archived")
 
     title = models.CharField(_("title"), max_length=MAX_LENGTHS["title"])
     slug = models.SlugField(
@@ -156,8 +178,22 @@ class Article(models.Model):
         blank=True,
         help_text=_("Front-matter keys Folio has no field for, kept for export."),
     )
+    summary_reviewed_at = models.DateTimeField(
+        _("summary reviewed"), null=True, blank=True, editable=False
+    )
+    summary_reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("summary reviewed by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+    )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    # Bumped by every save: a form saved over a newer version is refused (see forms.py).
+    version = models.PositiveIntegerField(_("version"), default=0, editable=False)
 
     # The vault round trip (see articles.importer and articles.exporter).
     source_key = models.CharField(max_length=64, blank=True, default="", editable=False)
@@ -175,6 +211,7 @@ class Article(models.Model):
         verbose_name = _("article")
         verbose_name_plural = _("articles")
         indexes = [models.Index(fields=("status", "-published_at"), name="article_public")]
+        permissions = [("publish_article", _("Can publish, unpublish and archive articles"))]
         constraints = [
             models.UniqueConstraint(
                 fields=("source_key",),
@@ -193,10 +230,18 @@ class Article(models.Model):
             self.set_body(self.body)
         if not self.slug:
             self.slug = unique_slug(Article, slugs.slugify(self.title) or "article")
+        self.version += 1
+        if kwargs.get("update_fields") is not None:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "version", "updated_at"}
         super().save(*args, **kwargs)
+        _keep_old_address(self, ArticleRedirect, "article")
 
     def get_absolute_url(self):
         return reverse("articles:article", args=[self.slug])
+
+    def touch(self) -> None:
+        """Count a change to the article's tags or summary items as a change to it."""
+        self.save(update_fields=["updated_at"])
 
     def set_body(self, body: str, *, html: str | None = None) -> None:
         """Set the Markdown body and its HTML; `html` is `rendering.render(body)` when the
@@ -211,6 +256,7 @@ class Article(models.Model):
         article = super().from_db(db, field_names, values, **kwargs)
         if "body" in article.__dict__:
             article._rendered_body = article.body
+        article._saved_slug = article.__dict__.get("slug")
         return article
 
     def tag_list(self):
@@ -246,3 +292,87 @@ class SummaryItem(models.Model):
 
     def __str__(self):
         return f"{self.label}：{self.text}" if self.label else self.text
+
+
+class ArticleRedirect(models.Model):
+    """An address an article had before its slug changed: it answers 301 to the article."""
+
+    old_slug = models.SlugField(_("old slug"), max_length=slugs.MAX_LENGTH, unique=True)
+    article = models.ForeignKey(
+        Article, on_delete=models.CASCADE, related_name="redirects", verbose_name=_("article")
+    )
+
+    class Meta:
+        verbose_name = _("article redirect")
+        verbose_name_plural = _("article redirects")
+
+    def __str__(self):
+        return f"{self.old_slug} → {self.article.slug}"
+
+
+class TagRedirect(models.Model):
+    """An address a tag had before it was renamed or merged into another."""
+
+    old_slug = models.SlugField(_("old slug"), max_length=100, unique=True, allow_unicode=True)
+    tag = models.ForeignKey(
+        Tag, on_delete=models.CASCADE, related_name="redirects", verbose_name=_("tag")
+    )
+
+    class Meta:
+        verbose_name = _("tag redirect")
+        verbose_name_plural = _("tag redirects")
+
+    def __str__(self):
+        return f"{self.old_slug} → {self.tag.slug}"
+
+
+class Revision(models.Model):
+    """An article as it was after one save: the whole of it, as its vault note."""
+
+    LABELS = {
+        "title": _("title"),
+        "status": _("status"),
+        "date": _("publish time"),
+        "author": _("author"),
+        "source": _("source"),
+        "url": _("original URL"),
+        "summary": _("summary"),
+        "tags": _("tags"),
+        "body": _("body"),
+        "extra": _("other front matter"),
+        "slug": _("slug"),
+    }
+
+    article = models.ForeignKey(
+        Article, on_delete=models.CASCADE, related_name="revisions", verbose_name=_("article")
+    )
+    number = models.PositiveIntegerField(_("number"))
+    created_at = models.DateTimeField(_("saved"), default=timezone.now)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    comment = models.CharField(_("what happened"), max_length=200, blank=True)
+    changed = models.JSONField(_("what changed"), default=list, blank=True)
+    status = models.CharField(_("status"), max_length=20, choices=Article.Status.choices)
+    slug = models.SlugField(_("slug"), max_length=slugs.MAX_LENGTH)
+    note = models.TextField(_("the article as a note"))
+
+    class Meta:
+        ordering = ("article", "-number")
+        verbose_name = _("revision")
+        verbose_name_plural = _("revisions")
+        constraints = [
+            models.UniqueConstraint(fields=("article", "number"), name="revision_number_once")
+        ]
+
+    def __str__(self):
+        return f"{self.article} #{self.number}"
+
+    def changed_labels(self):
+        """What changed, in the editor's language."""
+        return [str(self.LABELS.get(name, name)) for name in self.changed]

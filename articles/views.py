@@ -8,14 +8,14 @@ from django.conf import settings
 from django.core.paginator import InvalidPage, Paginator
 from django.db.models import Count
 from django.db.models.functions import TruncMonth
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, HttpResponsePermanentRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.views.generic.dates import MonthArchiveView, YearArchiveView
 
 from . import measure
-from .models import Article, Author, Tag
+from .models import Article, ArticleRedirect, Author, Tag, TagRedirect
 
 _FIRST_IMAGE = re.compile(r'<img [^>]*src="([^"]+)"')
 
@@ -37,7 +37,10 @@ def home(request):
 def article(request, slug):
     articles = Article.objects.for_listing().prefetch_related("summary_items")
     preview = request.user.is_staff and not Article.objects.published().filter(slug=slug).exists()
-    article = get_object_or_404(articles if preview else articles.published(), slug=slug)
+    try:
+        article = get_object_or_404(articles if preview else articles.published(), slug=slug)
+    except Http404:
+        return _moved(ArticleRedirect, "article", slug, preview=request.user.is_staff)
     published = Article.objects.published()
     previous, following = published.around(article)
     related = published.exclude(pk=article.pk).sharing_tags(article.tag_list())
@@ -54,6 +57,16 @@ def article(request, slug):
         response.headers["Cache-Control"] = "private, no-store"
         response.headers["X-Robots-Tag"] = "noindex"
     return response
+
+
+def _moved(redirects, target: str, slug: str, *, preview: bool):
+    """A 301 to where an old address went (an article's only if readers may see it)."""
+    found = redirects.objects.select_related(target).filter(old_slug=slug)
+    if target == "article" and not preview:
+        found = found.filter(article__in=Article.objects.published())
+    return HttpResponsePermanentRedirect(
+        getattr(get_object_or_404(found), target).get_absolute_url()
+    )
 
 
 def _article_meta(request, article):
@@ -89,7 +102,10 @@ def _article_meta(request, article):
 
 
 def tag(request, slug):
-    tag = get_object_or_404(Tag, slug=slug)
+    try:
+        tag = get_object_or_404(Tag, slug=slug)
+    except Http404:
+        return _moved(TagRedirect, "tag", slug, preview=False)
     articles = Article.objects.published().filter(tagged_items__tag=tag).for_listing()
     page = paginate(request, articles, allow_empty=False)
     return TemplateResponse(request, "articles/tag.html", {"tag": tag, "page_obj": page})

@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.sitemaps",
+    "django.forms",
     "taggit",
     "articles",
 ]
@@ -86,6 +87,9 @@ TEMPLATES = [
         },
     },
 ]
+
+# Form widgets render from templates/ too (the article editor's Markdown widget).
+FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
 
 WSGI_APPLICATION = "cms.wsgi.application"
 

@@ -55,7 +55,7 @@ def test_edit_a_summary_point_through_the_change_form(admin_client, article):
 
 def test_saving_the_form_unchanged_is_not_an_edit(admin_client, article, tmp_path):
     """Opening an article and pressing save must not block the next import."""
-    from articles.exporter import note_hash
+    from articles.notes import note_hash
 
     url = f"/admin/articles/article/{article.pk}/change/"
     before = note_hash(article)

@@ -64,7 +64,7 @@ def test_seed_front_matter():
     assert article.author == "数字生命卡兹克"
     assert article.source == "微信公众号"
     assert article.url.startswith("https://mp.weixin.qq.com/s?__biz=MzIyMzA5NjEyMA==&mid=")
-    assert article.draft is False
+    assert article.status == "published"
     assert article.extra == {}
 
 
@@ -238,17 +238,34 @@ def test_unknown_keys_are_kept():
 
 
 @pytest.mark.parametrize(
-    ("name", "draft"),
-    [("drafts-status.md", True), ("draft-flag.md", True), ("no-front-matter.md", False)],
+    ("name", "status"),
+    [
+        ("drafts-status.md", "draft"),
+        ("draft-flag.md", "draft"),
+        ("no-front-matter.md", "published"),
+    ],
 )
-def test_drafts(name, draft):
-    assert read(name)[1].draft is draft
+def test_drafts(name, status):
+    assert read(name)[1].status == status
 
 
-def test_draft_false_and_other_statuses_are_published():
-    assert parse_text("---\ndraft: false\n---\nx").draft is False
-    assert parse_text("---\nstatus: published\n---\nx").draft is False
-    assert parse_text("---\nstatus: 草稿\n---\nx").draft is True
+@pytest.mark.parametrize(
+    ("front_matter", "status"),
+    [
+        ("draft: false", "published"),
+        ("draft: yes", "draft"),
+        ("status: published", "published"),
+        ("status: 草稿", "draft"),
+        ("status: review", "review"),
+        ("status: 审核中", "review"),
+        ("status: archived", "archived"),
+        ("status: 完成", "published"),  # a status Folio does not know: published
+        ("draft: true\nstatus: review", "review"),  # status says most
+        ("status: review\ndraft: true", "review"),
+    ],
+)
+def test_statuses(front_matter, status):
+    assert parse_text(f"---\n{front_matter}\n---\nx").status == status
 
 
 @pytest.mark.parametrize(
@@ -401,22 +418,32 @@ def test_changed_title_of_a_file_named_note_adds_front_matter():
     )
 
 
-def test_changed_date_author_and_draft():
+def test_changed_date_author_and_status():
     _text, article = read("2024/05/000_92e8f43f664c5b24.txt")
     when = datetime(2024, 5, 15, 9, 30, tzinfo=SHANGHAI)
-    out = dump(edited(article, date=when, author="卡兹克", draft=True))
+    out = dump(edited(article, date=when, author="卡兹克", status="draft"))
     lines = out.splitlines()
     assert lines[2:4] == ["发布日期: 2024-05-15 09:30", '作者: "卡兹克"']
     assert lines[6] == "draft: true"  # added after the file's own keys
     again = parse_text(out)
-    assert (again.date, again.author, again.draft) == (when, "卡兹克", True)
+    assert (again.date, again.author, again.status) == (when, "卡兹克", "draft")
 
 
-def test_status_key_follows_the_draft_state():
+def test_status_key_follows_the_status():
     text, article = read("drafts-status.md")
-    out = dump(edited(article, draft=False))
+    out = dump(edited(article, status="published"))
     assert out == text.replace("status: draft", 'status: "published"')
-    assert parse_text(out).draft is False
+    assert parse_text(out).status == "published"
+
+
+@pytest.mark.parametrize("status", ["review", "archived"])
+def test_states_a_draft_flag_cannot_say_are_added_as_status(status):
+    _, article = read("draft-flag.md")
+    out = dump(edited(article, status=status))
+    assert f'draft: true\n发布日期: 2024-06-01\nstatus: "{status}"\n---' in out
+    assert parse_text(out).status == status
+    _, plain = read("no-front-matter.md")
+    assert parse_text(dump(edited(plain, status=status))).status == status
 
 
 def test_tags_added_and_removed():
@@ -521,7 +548,7 @@ def test_changed_dates_are_written_plain_and_read_back(when, written):
 
 def test_keys_added_to_an_english_vault_are_english():
     _, article = read("english/english-keys.md")
-    out = dump(edited(article, draft=True, extra={"rating": 5}))
+    out = dump(edited(article, status="draft", extra={"rating": 5}))
     assert "\ndraft: true\nrating: 5\n---\n" in out
     _, article = read("drafts-status.md")  # title, status, date: English
     assert 'author: "某人"' in dump(edited(article, author="某人"))

@@ -40,6 +40,8 @@ NOTE_LINES = st.one_of(
             "  - LLM",
             "draft: true",
             "status: draft",
+            "status: review",
+            "status: 归档",
             "aliases: {a: 1}",
             "x: &a [1]",
             "y: *a",
@@ -147,7 +149,7 @@ DATES = st.datetimes(
     date=DATES,
     author=st.one_of(st.just(""), WORDS),
     url=st.sampled_from(["", "https://mp.weixin.qq.com/s/abc"]),
-    draft=st.booleans(),
+    status=st.sampled_from(["draft", "review", "published", "archived"]),
     one=st.one_of(st.just(""), LINES),
     points=ITEMS,
     risks=ITEMS,
@@ -158,7 +160,7 @@ DATES = st.datetimes(
     ),
 )
 def test_any_article_written_reads_back_the_same(
-    title, date, author, url, draft, one, points, risks, body, tags, extra
+    title, date, author, url, status, one, points, risks, body, tags, extra
 ):
     article = VaultArticle(
         path="note.md",
@@ -166,7 +168,7 @@ def test_any_article_written_reads_back_the_same(
         date=date,
         author=author,
         url=url,
-        draft=draft,
+        status=status,
         summary=Summary(one, points, risks),
         body=body,
         tags=[VaultTag(name, f"00-元语/{name}") for name in tags],
@@ -183,17 +185,17 @@ def test_any_article_written_reads_back_the_same(
     title=WORDS,
     date=DATES,
     author=st.one_of(st.just(""), WORDS),
-    draft=st.booleans(),
+    status=st.sampled_from(["draft", "review", "published", "archived"]),
     one=st.one_of(st.just(""), LINES),
     points=ITEMS,
     body=st.lists(WORDS, max_size=6).map("\n\n".join),
     tags=TAG_NAMES,
     change=st.sets(
-        st.sampled_from(["title", "date", "author", "draft", "summary", "body", "tags"])
+        st.sampled_from(["title", "date", "author", "status", "summary", "body", "tags"])
     ),
 )
 def test_edits_to_any_note_read_back(
-    text, title, date, author, draft, one, points, body, tags, change
+    text, title, date, author, status, one, points, body, tags, change
 ):
     """Whatever the note looked like, what an editor changes is what the next import reads."""
     article = read(text)
@@ -207,7 +209,7 @@ def test_edits_to_any_note_read_back(
         "title": title,
         "date": date,
         "author": author,
-        "draft": draft,
+        "status": status,
         "summary": Summary(one, points, []),
         "body": body,
         "tags": [VaultTag(name, name) for name in tags],

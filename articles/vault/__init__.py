@@ -8,12 +8,13 @@ dump(article)                          VaultArticle -> text, unchanged parts as 
 from .identity import canonical_url
 from .reading import MAX_LENGTHS, parse, parse_date
 from .text import MAX_BYTES, decode, text_hash
-from .types import Summary, SummaryItem, VaultArticle, VaultError, VaultTag
+from .types import STATUSES, Summary, SummaryItem, VaultArticle, VaultError, VaultTag
 from .writing import dump
 
 __all__ = [
     "MAX_BYTES",
     "MAX_LENGTHS",
+    "STATUSES",
     "Summary",
     "SummaryItem",
     "VaultArticle",

@@ -46,7 +46,7 @@ ROLE_KEYS = {
 }
 # The keys Folio writes for a role the file did not have, in the vault's usual order.
 CHINESE_KEYS = {"title": "title", "date": "发布日期", "author": "作者", "source": "来源"}
-CHINESE_KEYS |= {"url": "原文链接", "tags": "tags", "draft": "draft"}
+CHINESE_KEYS |= {"url": "原文链接", "tags": "tags", "draft": "draft", "status": "status"}
 ENGLISH_KEYS = {role: role for role in CHINESE_KEYS}
 
 
@@ -223,7 +223,7 @@ class _Dumper(yaml.SafeDumper):
 
 
 _Dumper.add_representer(str, _Dumper.represent_str)
-_Dumper.add_representer(Plain, _Dumper.represent_str)
+_Dumper.add_multi_representer(str, _Dumper.represent_str)  # Plain, and str enums
 _Dumper.add_representer(dict, _Dumper.represent_dict)
 
 

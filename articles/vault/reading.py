@@ -24,7 +24,13 @@ _DATE = re.compile(
     re.VERBOSE,
 )
 _TRUE = {"true", "yes", "on", "1"}
-_DRAFT_STATUSES = {"draft", "草稿", "unpublished", "private"}
+# What `status:` may say, and the status it means.
+_STATUS_WORDS = {
+    "draft": "draft", "草稿": "draft", "unpublished": "draft", "private": "draft",
+    "review": "review", "in review": "review", "审核中": "review", "待审核": "review",
+    "published": "published", "public": "published", "已发布": "published", "发布": "published",
+    "archived": "archived", "归档": "archived", "已归档": "archived",
+}  # fmt: skip
 
 
 def parse_date(text: str, tz: tzinfo) -> datetime | None:
@@ -58,22 +64,26 @@ class _Fields:
     author: str = ""
     source: str = ""
     url: str = ""
-    draft: bool = False
+    status: str = "published"
     tags: list[tuple[VaultTag, int]] = field(default_factory=list)
     extra: dict[str, Any] = field(default_factory=dict)
 
 
 def _front_fields(front: FrontMatter | None, path: str, tz: tzinfo) -> _Fields:
-    fields = _Fields()
+    fields, draft, stated = _Fields(), False, None
     for entry in front.entries if front else ():
         if entry.role == "extra":
             fields.extra[entry.key] = entry.value
         elif entry.role == "tags":
             fields.tags += [(tag, entry.line) for tag in _front_tags(entry)]
-        elif entry.role in {"draft", "status"}:
-            fields.draft = fields.draft or _says_draft(entry)
+        elif entry.role == "draft":
+            draft = draft or entry.value is True or str(entry.value).strip().lower() in _TRUE
+        elif entry.role == "status":
+            stated = stated or _STATUS_WORDS.get(str(entry.value).strip().lower())
         else:
             _set_scalar(fields, entry, path, tz)
+    # `status:` says most; else `draft: true` makes a draft; else the note is published.
+    fields.status = stated or ("draft" if draft else "published")
     return fields
 
 
@@ -116,13 +126,6 @@ def _front_tags(entry: Entry) -> list[VaultTag]:
         names = [] if value is None else [str(value)]
     tags = (sections.tag_from_path(name) for name in names)
     return [tag for tag in tags if tag.name]
-
-
-def _says_draft(entry: Entry) -> bool:
-    value = entry.value
-    if entry.role == "draft":
-        return value is True or (isinstance(value, str) and value.strip().lower() in _TRUE)
-    return isinstance(value, str) and value.strip().lower() in _DRAFT_STATUSES
 
 
 @dataclass
@@ -220,7 +223,7 @@ def parse(
         author=fields.author,
         source=fields.source,
         url=fields.url,
-        draft=fields.draft,
+        status=fields.status,
         summary=summary,
         body=rest[body_start:body_end],
         tags=tags,
@@ -296,7 +299,7 @@ def _baseline(article: VaultArticle, *, front_tags: list[str] | None = None) -> 
         "author": article.author,
         "source": article.source,
         "url": article.url,
-        "draft": article.draft,
+        "status": article.status,
         "summary": article.summary.as_json(),
         "body": text_hash(article.body),
         "tags": [tag.name for tag in article.tags],

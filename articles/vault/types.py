@@ -6,6 +6,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+STATUSES = ("draft", "review", "published", "archived")
+
 
 class VaultError(Exception):
     """A note that cannot be read: names the file, the line where known, and why."""
@@ -72,7 +74,7 @@ class VaultArticle:
     author: str = ""
     source: str = ""
     url: str = ""
-    draft: bool = False
+    status: str = "published"  # one of STATUSES
     summary: Summary = field(default_factory=Summary)
     body: str = ""
     tags: list[VaultTag] = field(default_factory=list)

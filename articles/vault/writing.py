@@ -67,7 +67,7 @@ def _values(article: VaultArticle) -> tuple[Any, ...]:
     tags = _folded(tag.name for tag in article.tags)
     summary = article.summary.as_json()
     fields = (article.title, article.date, article.author, article.source, article.url)
-    return (*fields, article.draft, summary, article.body, tags, article.extra)
+    return (*fields, article.status, summary, article.body, tags, article.extra)
 
 
 class _Changes:
@@ -79,7 +79,7 @@ class _Changes:
         self.author = article.author != base["author"]
         self.source = article.source != base["source"]
         self.url = article.url != base["url"]
-        self.draft = article.draft != base["draft"]
+        self.status = article.status != base["status"]
         self.summary = article.summary.as_json() != base["summary"]
         self.body = text_hash(article.body) != base.get("body")
         self.tags = _folded(tag.name for tag in article.tags) != _folded(base["tags"])
@@ -117,7 +117,7 @@ def _fresh_layout(*, tags_in_front: bool = False) -> dict[str, Any]:
         "headings": {},
         "baseline": {
             **dict.fromkeys(("title", "date", "author", "source", "url"), None),
-            "draft": False,
+            "status": "published",
             "summary": None,
             "body": None,
             "tags": [],
@@ -227,8 +227,8 @@ def _entry(
         changed = changes.tags
         value = [tag.path or tag.name for tag in article.tags if _in_front(tag, layout)]
     elif role in {"draft", "status"}:
-        changed = changes.draft
-        value = article.draft if role == "draft" else ("draft" if article.draft else "published")
+        changed = changes.status
+        value = article.status != "published" if role == "draft" else article.status
     else:
         changed, value = changes[role], _value(role, article)
     return format_entry(key, value) if changed or force else None
@@ -265,8 +265,12 @@ def _added_entries(article: VaultArticle, layout: dict[str, Any], changes: _Chan
         if role == "title" and layout["title_from"] == "heading":
             continue
         added.append(format_entry(keys[role], _value(role, article)))
-    if changes.draft and article.draft and not roles & {"draft", "status"}:
-        added.append(format_entry(keys["draft"], True))
+    if changes.status and "status" not in roles:
+        # `draft: true` says draft (as vaults write it); other states need `status:`.
+        if article.status == "draft" and "draft" not in roles:
+            added.append(format_entry(keys["draft"], True))
+        elif article.status in {"review", "archived"}:
+            added.append(format_entry(keys["status"], article.status))
     written = {entry["key"] for entry in entries}
     added += [format_entry(k, v) for k, v in article.extra.items() if k not in written]
     return added

@@ -1,0 +1,171 @@
+"""The article form of the newsroom: Markdown with a live preview, tags with
+autocomplete, statuses a user may set, and a refusal to save over a newer version."""
+
+from __future__ import annotations
+
+from django import forms
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import models
+from django.urls import reverse, reverse_lazy
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext_lazy as _
+
+from . import notes, publishing, vault
+from .models import Article
+
+
+class MarkdownWidget(forms.Textarea):
+    """A Markdown textarea beside a preview that the server renders as it is typed,
+    with the renderer of the public page."""
+
+    template_name = "admin/articles/markdown_widget.html"
+
+    class Media:
+        css = {"all": ["folio/admin/editor.css"]}
+        js = ["folio/admin/editor.js"]
+
+    def __init__(self, attrs=None):
+        attrs = {"rows": 30, "data-preview-url": reverse_lazy("admin:articles_article_preview")}
+        super().__init__(attrs)
+
+
+class TagsWidget(forms.SelectMultiple):
+    """Tags as removable chips, suggested from the existing tags as they are typed; a
+    name no tag has yet makes a new tag."""
+
+    class Media:
+        css = {"all": ["admin/css/vendor/select2/select2.min.css", "admin/css/autocomplete.css"]}
+        js = [
+            "admin/js/vendor/jquery/jquery.min.js",
+            "admin/js/vendor/select2/select2.full.min.js",
+            "admin/js/jquery.init.js",
+            "folio/admin/editor.js",
+        ]
+
+    def __init__(self, attrs=None):
+        attrs = {"data-tags-url": reverse_lazy("admin:articles_tag_names"), "class": "folio-tags"}
+        super().__init__(attrs)
+
+
+class TagNamesField(forms.MultipleChoiceField):
+    """Tag names, new ones included: any name is a valid choice."""
+
+    widget = TagsWidget
+
+    def valid_value(self, value):
+        return 0 < len(value.strip()) <= vault.MAX_LENGTHS["tag"]
+
+    def clean(self, value):
+        names = [name.strip() for name in super().clean(value)]
+        unique = {name.casefold(): name for name in reversed(names)}
+        return [unique[key] for key in dict.fromkeys(name.casefold() for name in names)]
+
+
+def _https_by_default(field, **kwargs):
+    if isinstance(field, models.URLField):
+        kwargs["assume_scheme"] = "https"  # Django 6's default; 5.2 warns without it
+    return field.formfield(**kwargs)
+
+
+class ArticleForm(forms.ModelForm):
+    tags = TagNamesField(label=_("tags"), required=False)
+    summary_reviewed = forms.BooleanField(
+        label=_("summary reviewed"),
+        required=False,
+        help_text=_("The summary was written by a machine: tick when a person has checked it."),
+    )
+    # The version the form was opened on (not `version`: that model field is not editable).
+    opened_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    class Meta:
+        model = Article
+        fields = (
+            "title",
+            "slug",
+            "author",
+            "status",
+            "published_at",
+            "tags",
+            "summary",
+            "summary_reviewed",
+            "body",
+            "source_platform",
+            "original_url",
+            "extra",
+        )
+        widgets = {"body": MarkdownWidget, "summary": forms.Textarea(attrs={"rows": 3})}
+        formfield_callback = _https_by_default
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+        self.fields["opened_version"].initial = self.instance.version
+        self.fields["summary_reviewed"].initial = bool(self.instance.summary_reviewed_at)
+        names = [tag.name for tag in self.instance.tag_list()] if self.instance.pk else []
+        self.fields["tags"].initial = names
+        self.fields["tags"].choices = [(name, name) for name in names]
+        if "slug" in self.fields:  # absent when the user may only view the article
+            self._slug_field(self.fields["slug"])
+        if "status" in self.fields and not publishing.can_publish(user):
+            states = publishing.AUTHOR_STATES
+            self.fields["status"].choices = [c for c in Article.Status.choices if c[0] in states]
+
+    def _slug_field(self, field):
+        field.required = False
+        field.help_text = _("Pinyin of the title when left empty.")
+        if not self.instance.pk:  # a new article's slug follows its title as it is typed
+            field.widget.attrs["data-slug-url"] = reverse("admin:articles_article_slug")
+
+    def clean_status(self):
+        status = self.cleaned_data["status"]
+        old = self.instance.status if self.instance.pk else None
+        try:
+            publishing.check_status(old=old, new=status, user=self.user)
+        except PermissionDenied as denied:
+            raise ValidationError(str(denied)) from None
+        return status
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.instance.pk:
+            self._refuse_stale(cleaned.get("opened_version"))
+        return cleaned
+
+    def _refuse_stale(self, version: int | None) -> None:
+        """Refuse to save over a version saved since this form was opened: the editor's
+        changes stay in the form, to copy before reloading."""
+        rows = Article.objects.select_for_update().filter(pk=self.instance.pk)
+        current = rows.values_list("version", flat=True).first()
+        if current is not None and version != current:
+            latest = self.instance.revisions.order_by("-number").select_related("user").first()
+            who = (latest.user.get_username() if latest and latest.user else "") or _("someone")
+            when = ""
+            if latest:
+                when = date_format(timezone.localtime(latest.created_at), "DATETIME_FORMAT")
+            raise ValidationError(
+                _(
+                    "%(who)s saved this article at %(when)s, after you opened it. Your changes "
+                    "are not saved: copy them, reload the page, and make them again."
+                )
+                % {"who": who, "when": when},
+                code="stale",
+            )
+
+    def _save_m2m(self):
+        # Tags go through notes.find_tags (case folded, in the order given), not taggit.
+        names = self.cleaned_data.pop("tags", [])
+        super()._save_m2m()
+        tags = notes.find_tags(vault.VaultTag(name, name) for name in names)
+        notes.set_tags(self.instance, tags)
+
+    def save(self, commit=True):
+        article = super().save(commit=False)
+        reviewed = self.cleaned_data["summary_reviewed"]
+        if reviewed and not article.summary_reviewed_at:
+            article.summary_reviewed_at, article.summary_reviewed_by = timezone.now(), self.user
+        elif not reviewed:
+            article.summary_reviewed_at = article.summary_reviewed_by = None
+        if commit:
+            article.save()
+        return article

@@ -1,0 +1,186 @@
+"""Editorial state changes: each a function with keyword-only arguments, in one
+transaction, leaving a revision. The admin's forms and actions call these.
+
+States: draft -> in review -> published, and archived. A published article whose publish
+time is still to come is scheduled: `Article.objects.published()` shows it when the time
+comes, so no job has to run. Authors (without `articles.publish_article`) keep to drafts
+and articles in review.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Count, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from . import notes, revisions, slugs, vault
+from .models import Article, Author, Revision, Tag, TaggedArticle, TagRedirect, unique_slug
+
+Status = Article.Status
+TRANSITIONS = {
+    Status.DRAFT: {Status.REVIEW, Status.PUBLISHED, Status.ARCHIVED},
+    Status.REVIEW: {Status.DRAFT, Status.PUBLISHED, Status.ARCHIVED},
+    Status.PUBLISHED: {Status.DRAFT, Status.ARCHIVED},
+    Status.ARCHIVED: {Status.DRAFT, Status.PUBLISHED},
+}
+AUTHOR_STATES = {Status.DRAFT, Status.REVIEW}
+
+
+def _locked(articles: QuerySet[Article]) -> QuerySet[Article]:
+    """`articles`, their rows locked until the transaction ends (a plain query: the
+    admin's joins and DISTINCT do not go with FOR UPDATE on PostgreSQL)."""
+    return Article.objects.filter(pk__in=articles.values("pk")).order_by("pk").select_for_update()
+
+
+def can_publish(user: AbstractBaseUser) -> bool:
+    return user.has_perm("articles.publish_article")
+
+
+def may_edit(user: AbstractBaseUser, article: Article) -> bool:
+    """Editors edit every article; authors only drafts and articles in review."""
+    return can_publish(user) or article.status in AUTHOR_STATES
+
+
+def check_status(*, old: str | None, new: str, user: AbstractBaseUser) -> None:
+    """Raise ValidationError for a move the state machine has not, PermissionDenied for
+    one `user` may not make. `old` is None for a new article."""
+    if old is not None and old != new and new not in TRANSITIONS[Status(old)]:
+        raise ValidationError(
+            _("An article cannot go from “%(old)s” to “%(new)s”.")
+            % {"old": Status(old).label, "new": Status(new).label}
+        )
+    if not can_publish(user) and ({new} | ({old} if old else set())) - AUTHOR_STATES:
+        raise PermissionDenied(_("Only editors publish, unpublish and archive articles."))
+
+
+@transaction.atomic
+def set_status(
+    article: Article,
+    *,
+    status: str,
+    user: AbstractBaseUser,
+    publish_at: datetime | None = None,
+) -> Revision | None:
+    """Move `article` to `status` (publish at `publish_at` if given: a time to come
+    schedules it); None when nothing changes."""
+    check_status(old=article.status, new=status, user=user)
+    if article.status == status and publish_at in (None, article.published_at):
+        return None
+    article.status = status
+    if publish_at is not None:
+        article.published_at = publish_at
+    article.save()
+    return revisions.record(article, user=user, comment=Status(status).label)
+
+
+@transaction.atomic
+def set_status_of_many(
+    articles: QuerySet[Article], *, status: str, user: AbstractBaseUser
+) -> tuple[int, int]:
+    """`set_status` for each article that may move there: (moved, passed over)."""
+    moved = passed = 0
+    for article in _locked(articles):
+        try:
+            changed = set_status(article, status=status, user=user)
+        except ValidationError:
+            changed = None
+        moved, passed = (moved + 1, passed) if changed else (moved, passed + 1)
+    return moved, passed
+
+
+@transaction.atomic
+def mark_summaries_reviewed(articles: QuerySet[Article], *, user: AbstractBaseUser) -> int:
+    """Mark the machine-written summaries of `articles` as reviewed by `user`, now."""
+    return articles.update(summary_reviewed_by=user, summary_reviewed_at=timezone.now())
+
+
+@transaction.atomic
+def tag_many(
+    articles: QuerySet[Article], *, name: str, user: AbstractBaseUser, add: bool = True
+) -> int:
+    """Add the tag `name` to `articles` (or remove it): how many changed."""
+    name = name.strip()
+    if not name or len(name) > vault.MAX_LENGTHS["tag"]:
+        raise ValidationError(_("A tag name is 1 to 100 characters."))
+    [tag] = notes.find_tags([vault.VaultTag(name, name)]) if add else [None]
+    tag = tag or Tag.objects.filter(name__iexact=name).first()
+    changed = 0
+    for article in _locked(articles):
+        has = article.tagged_items.filter(tag=tag).exists() if tag else False
+        if tag is None or has == add:
+            continue
+        if add:
+            TaggedArticle.objects.create(content_object=article, tag=tag)
+        else:
+            article.tagged_items.filter(tag=tag).delete()
+        article.touch()
+        revisions.record(article, user=user, comment=_("Tags"))
+        changed += 1
+    return changed
+
+
+@transaction.atomic
+def restore(article: Article, *, revision: Revision, user: AbstractBaseUser) -> Revision:
+    """Make `article` what it was at `revision` (its address stays): a new revision."""
+    check_status(old=article.status, new=revision.status, user=user)
+    note = vault.parse(
+        revision.note,
+        path=f"revision {revision.number}",
+        tz=timezone.get_default_timezone(),
+        default_date=article.published_at,
+    )
+    author = Author.objects.get_or_create(name=note.author)[0] if note.author else None
+    items = notes.apply(article, note, author=author)
+    article.save()
+    notes.save_related(article, items, notes.find_tags(note.tags))
+    comment = _("Restored revision %(number)s") % {"number": revision.number}
+    return revisions.record(article, user=user, comment=comment)
+
+
+# --- tags -------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def rename_tag(tag: Tag, *, name: str) -> Tag:
+    """Rename `tag`; its address follows the new name and the old one redirects."""
+    tag.name = name.strip()
+    base = slugs.slugify(tag.name) or "tag"
+    if not tag.slug.startswith(base):
+        tag.slug = unique_slug(Tag, base)
+    tag.save()
+    return tag
+
+
+def merge_preview(tags: Iterable[Tag], *, into: Tag) -> int:
+    """How many articles a merge of `tags` into `into` would retag."""
+    others = [tag.pk for tag in tags if tag.pk != into.pk]
+    return (
+        Article.objects.filter(tagged_items__tag__in=others)
+        .exclude(tagged_items__tag=into)
+        .aggregate(n=Count("pk", distinct=True))["n"]
+    )
+
+
+@transaction.atomic
+def merge_tags(tags: Iterable[Tag], *, into: Tag, user: AbstractBaseUser) -> int:
+    """Move the articles of `tags` to `into` and delete `tags`; their addresses redirect
+    to `into`. How many articles moved."""
+    others = [tag for tag in tags if tag.pk != into.pk]
+    articles = Article.objects.filter(tagged_items__tag__in=others).distinct()
+    moved = 0
+    for article in _locked(articles):
+        article.tagged_items.filter(tag__in=others).delete()
+        moved += TaggedArticle.objects.get_or_create(content_object=article, tag=into)[1]
+        article.touch()
+        revisions.record(article, user=user, comment=_("Tags merged"))
+    for tag in others:
+        TagRedirect.objects.filter(tag=tag).update(tag=into)
+        TagRedirect.objects.update_or_create(old_slug=tag.slug, defaults={"tag": into})
+        tag.delete()
+    return moved

@@ -1,0 +1,118 @@
+/* The article form: live preview (rendered by the server's own renderer), slug from the
+   title, tag autocomplete, and summary rows that keep the order they are put in. */
+"use strict";
+{
+    const csrfToken = () => document.querySelector("[name=csrfmiddlewaretoken]")?.value ?? "";
+
+    function livePreview(textarea) {
+        const pane = document.getElementById(`${textarea.id}_preview`);
+        let timer = null;
+        let sent = 0;
+        async function refresh() {
+            const ticket = ++sent;
+            const response = await fetch(textarea.dataset.previewUrl, {
+                method: "POST",
+                headers: {"X-CSRFToken": csrfToken()},
+                body: new URLSearchParams({body: textarea.value}),
+                credentials: "same-origin",
+            });
+            if (!response.ok || ticket !== sent) {
+                return;
+            }
+            // The server sanitized this HTML with the public page's allow-list.
+            pane.innerHTML = (await response.json()).html;
+        }
+        textarea.addEventListener("input", () => {
+            clearTimeout(timer);
+            timer = setTimeout(refresh, 250);
+        });
+        refresh();
+    }
+
+    function slugFromTitle(title, slug) {
+        let touched = slug.value !== "";
+        slug.addEventListener("input", () => { touched = slug.value !== ""; });
+        let timer = null;
+        title.addEventListener("input", () => {
+            if (touched) {
+                return;
+            }
+            clearTimeout(timer);
+            timer = setTimeout(async () => {
+                const url = `${slug.dataset.slugUrl}?title=${encodeURIComponent(title.value)}`;
+                const response = await fetch(url, {credentials: "same-origin"});
+                if (response.ok && !touched) {
+                    slug.value = (await response.json()).slug;
+                }
+            }, 250);
+        });
+    }
+
+    function tagChips(select) {
+        const $ = window.django && window.django.jQuery;
+        if (!$ || !$.fn.select2) {
+            return;
+        }
+        $(select).select2({
+            tags: true,
+            tokenSeparators: [",", "，", "、"],
+            width: "100%",
+            ajax: {url: select.dataset.tagsUrl, dataType: "json", delay: 200},
+        });
+    }
+
+    /* Summary rows: up and down buttons, and positions taken from the order on screen
+       when the form is sent. */
+    function orderedRows(group) {
+        const rows = () => [...group.querySelectorAll("tr.form-row:not(.empty-form)")];
+        const addButtons = (row) => {
+            if (row.querySelector(".folio-move")) {
+                return;
+            }
+            const cell = row.querySelector("td.field-position") ?? row.lastElementChild;
+            for (const [step, label] of [[-1, "↑"], [1, "↓"]]) {
+                const button = document.createElement("button");
+                button.type = "button";
+                button.className = "folio-move";
+                button.textContent = label;
+                const words = document.querySelector(".folio-editor")?.dataset ?? {};
+                button.setAttribute("aria-label", (step < 0 ? words.moveUp : words.moveDown) ?? label);
+                button.addEventListener("click", () => {
+                    const all = rows();
+                    const other = all[all.indexOf(row) + step];
+                    if (other) {
+                        step < 0 ? other.before(row) : other.after(row);
+                        button.focus();
+                    }
+                });
+                cell.append(button);
+            }
+        };
+        rows().forEach(addButtons);
+        document.addEventListener("formset:added", (event) => {
+            if (group.contains(event.target)) {
+                addButtons(event.target);
+            }
+        });
+        group.closest("form").addEventListener("submit", () => {
+            rows().forEach((row, index) => {
+                const position = row.querySelector("input[name$='-position']");
+                if (position) {
+                    position.value = index;
+                }
+            });
+        });
+    }
+
+    window.addEventListener("load", () => {
+        document.querySelectorAll("textarea[data-preview-url]").forEach(livePreview);
+        const slug = document.querySelector("input[data-slug-url]");
+        const title = document.getElementById("id_title");
+        if (slug && title) {
+            slugFromTitle(title, slug);
+        }
+        document.querySelectorAll("select.folio-tags").forEach(tagChips);
+        document.querySelectorAll(".inline-group .folio-ordered, .inline-group.folio-ordered")
+            .forEach(orderedRows);
+    });
+}

@@ -1,0 +1,30 @@
+"""People of the newsroom, for the editorial tests."""
+
+from django.contrib.auth.models import Group, User
+
+from tests.helpers import form_data
+
+
+def person(username: str, role: str | None) -> User:
+    """A staff user in the Author or Editor group (a superuser for role None)."""
+    if role is None:
+        return User.objects.create_superuser(username, f"{username}@example.invalid", "pw")
+    user = User.objects.create_user(username, f"{username}@example.invalid", "pw", is_staff=True)
+    user.groups.add(Group.objects.get(name=role))
+    return user
+
+
+def change_form(client, article) -> dict[str, list[str]]:
+    """The article's change form, filled in as the admin shows it."""
+    response = client.get(f"/admin/articles/article/{article.pk}/change/")
+    assert response.status_code == 200
+    return form_data(response.content.decode())
+
+
+def post_change(client, article, **changes):
+    """Submit the change form with `changes` (field name -> value or list of values)."""
+    data = change_form(client, article)
+    for name, value in changes.items():
+        data[name] = value if isinstance(value, list) else [value]
+    data.setdefault("_save", ["Save"])
+    return client.post(f"/admin/articles/article/{article.pk}/change/", data)

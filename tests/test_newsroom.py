@@ -1,0 +1,405 @@
+"""The newsroom through the admin's own doors: forms, actions, history, as each role."""
+
+from datetime import timedelta
+
+import pytest
+from django.test import Client
+from django.utils import timezone
+
+from articles.models import Article, Revision, Tag
+from tests.helpers import form_data, import_seeds
+from tests.newsroom import change_form, person, post_change
+from tests.public import Page, make_article
+
+pytestmark = pytest.mark.django_db
+S = Article.Status
+ZH = {"headers": {"accept-language": "zh-hans"}}
+
+
+def logged_in(client, role):
+    client.force_login(person(role.lower() if role else "boss", role))
+    return client
+
+
+@pytest.fixture
+def editor_client(client):
+    return logged_in(client, "Editor")
+
+
+@pytest.fixture
+def author_client(client):
+    return logged_in(client, "Author")
+
+
+def errors(response) -> str:
+    page = Page(response.content.decode())
+    return " ".join(text for _, text in page.find("ul", class_="errorlist")) + " ".join(
+        text for _, text in page.find("p", class_="errornote")
+    )
+
+
+def listed(client, query: str) -> list[str]:
+    """The titles in the change list's results."""
+    page = Page(client.get(f"/admin/articles/article/?{query}").content.decode())
+    return page.texts("th", class_="field-title")
+
+
+def add_form(client) -> dict[str, list[str]]:
+    return form_data(client.get("/admin/articles/article/add/").content.decode())
+
+
+# --- roles -------------------------------------------------------------------------------
+
+
+def test_author_writes_a_draft_and_submits_it(author_client):
+    data = add_form(author_client)
+    data.update(title=["作者写的草稿"], body=["正文"], status=["draft"], _save=["Save"])
+    data.update({"published_at_0": ["2024-05-14"], "published_at_1": ["10:00:00"]})
+    response = author_client.post("/admin/articles/article/add/", data)
+    assert response.status_code == 302, errors(response)
+    article = Article.objects.get()
+    assert (article.status, article.slug) == (S.DRAFT, "zuo-zhe-xie-de-cao-gao")
+    assert post_change(author_client, article, status="review").status_code == 302
+    assert Article.objects.get().status == S.REVIEW
+
+
+def test_author_cannot_publish_by_crafting_a_post(author_client):
+    article = make_article(status=S.REVIEW)
+    response = post_change(author_client, article, status="published")
+    assert response.status_code == 200  # the form again, with the refusal
+    assert Article.objects.get().status == S.REVIEW
+    choices = [o for o in Page(response.content.decode()).find("option") if o[0].get("value")]
+    assert {"published", "archived"}.isdisjoint(attrs["value"] for attrs, _ in choices)
+
+
+def test_author_cannot_change_a_published_article(author_client):
+    article = make_article("已发布的文章", status=S.PUBLISHED)
+    page = author_client.get(f"/admin/articles/article/{article.pk}/change/")
+    assert page.status_code == 200 and not Page(page.content.decode()).find("input", name="_save")
+    data = {"title": ["作者改的"], "status": ["published"], "_save": ["Save"]}
+    response = author_client.post(f"/admin/articles/article/{article.pk}/change/", data)
+    assert response.status_code == 403
+    assert Article.objects.get().title == "已发布的文章"
+
+
+@pytest.mark.parametrize("action", ["publish", "archive", "mark_reviewed", "add_tag"])
+def test_author_cannot_run_editor_actions(author_client, action):
+    article = make_article(status=S.DRAFT)
+    data = {"action": action, "_selected_action": [article.pk], "tag": "新"}
+    author_client.post("/admin/articles/article/", data)
+    article.refresh_from_db()
+    assert (article.status, article.summary_reviewed_at) == (S.DRAFT, None)
+    assert not article.tagged_items.exists() and not article.revisions.exists()
+
+
+def test_editor_publishes_with_the_form_and_schedules(editor_client):
+    article = make_article(status=S.REVIEW)
+    later = timezone.localtime(timezone.now() + timedelta(days=2))
+    response = post_change(
+        editor_client,
+        article,
+        status="published",
+        published_at_0=later.strftime("%Y-%m-%d"),
+        published_at_1=later.strftime("%H:%M:%S"),
+    )
+    assert response.status_code == 302, errors(response)
+    assert Article.objects.get().status == S.PUBLISHED
+    assert not Article.objects.published().exists()  # scheduled
+    listing = editor_client.get("/admin/articles/article/?status=scheduled", **ZH)
+    assert article.title in listing.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("action", "before", "after"),
+    [
+        ("publish", S.REVIEW, S.PUBLISHED),
+        ("unpublish", S.PUBLISHED, S.DRAFT),
+        ("archive", S.PUBLISHED, S.ARCHIVED),
+    ],
+)
+def test_editor_bulk_actions(editor_client, action, before, after):
+    articles = [make_article(status=before) for _ in range(3)]
+    data = {"action": action, "_selected_action": [a.pk for a in articles[:2]]}
+    assert editor_client.post("/admin/articles/article/", data).status_code == 302
+    assert [Article.objects.get(pk=a.pk).status for a in articles] == [after, after, before]
+    assert Revision.objects.count() == 2
+
+
+def test_editor_bulk_tags(editor_client):
+    one, two = make_article(), make_article(tags=["旧"])
+    editor_client.post(
+        "/admin/articles/article/",
+        {"action": "add_tag", "_selected_action": [one.pk, two.pk], "tag": "新"},
+    )
+    assert [t.name for t in two.tag_list()] == ["旧", "新"] and [
+        t.name for t in one.tag_list()
+    ] == ["新"]
+    editor_client.post(
+        "/admin/articles/article/",
+        {"action": "remove_tag", "_selected_action": [two.pk], "tag": "旧"},
+    )
+    assert [t.name for t in two.tag_list()] == ["新"]
+
+
+# --- editing -----------------------------------------------------------------------------
+
+
+def test_live_preview_uses_the_public_renderer(editor_client, author_client):
+    for client in (editor_client, author_client):
+        response = client.post(
+            "/admin/articles/article/preview/", {"body": "**粗体**\n<script>x()</script>"}
+        )
+        html = response.json()["html"]
+        assert "<strong>粗体</strong>" in html and "<script" not in html
+    assert editor_client.get("/admin/articles/article/preview/").status_code == 405
+
+
+def test_preview_and_tag_names_are_for_staff_only(client):
+    response = client.post("/admin/articles/article/preview/", {"body": "x"})
+    assert response.status_code == 302 and "/admin/login/" in response["Location"]
+
+
+def test_tag_autocomplete(editor_client):
+    make_article(tags=["大模型", "大模型应用"])
+    make_article(tags=["大模型"])
+    make_article(tags=["语音"])
+    results = editor_client.get("/admin/articles/tag/names/", {"term": "大模"}).json()["results"]
+    assert results == [
+        {"id": "大模型", "text": "大模型"},
+        {"id": "大模型应用", "text": "大模型应用"},
+    ]
+
+
+def test_slug_is_prefilled_from_the_title(editor_client):
+    assert editor_client.get("/admin/articles/article/slug/", {"title": "春季发布会"}).json() == {
+        "slug": "chun-ji-fa-bu-hui"
+    }
+    page = Page(editor_client.get("/admin/articles/article/add/").content.decode())
+    assert page.find("input", name="slug", **{"data-slug-url": "/admin/articles/article/slug/"})
+
+
+def test_tags_typed_in_any_case_are_one_tag_and_new_ones_are_made(editor_client):
+    Tag.objects.create(name="AI")
+    article = make_article()
+    response = post_change(editor_client, article, tags=["ai", "新标签", "新标签"])
+    assert response.status_code == 302, errors(response)
+    assert [t.name for t in article.tag_list()] == ["AI", "新标签"]
+    assert Tag.objects.count() == 2
+
+
+def test_summary_rows_are_edited_added_removed_and_reordered(editor_client):
+    article = make_article(points=[("甲", "一"), ("乙", "二")])
+    data = change_form(editor_client, article)
+    data["summary-point-0-position"], data["summary-point-1-position"] = ["1"], ["0"]  # swap
+    data["summary-point-0-text"] = ["一（改）"]
+    data.update(
+        {
+            "summary-point-TOTAL_FORMS": ["3"],
+            "summary-point-2-position": ["2"],
+            "summary-point-2-label": ["丙"],
+            "summary-point-2-text": ["三"],
+            "summary-risk-TOTAL_FORMS": ["1"],
+            "summary-risk-0-position": ["0"],
+            "summary-risk-0-label": [""],
+            "summary-risk-0-text": ["新风险"],
+            "_save": ["Save"],
+        }
+    )
+    response = editor_client.post(f"/admin/articles/article/{article.pk}/change/", data)
+    assert response.status_code == 302, errors(response)
+    assert [(i.position, i.label, i.text) for i in article.key_points()] == [
+        (0, "乙", "二"),
+        (1, "甲", "一（改）"),
+        (2, "丙", "三"),
+    ]
+    assert [i.text for i in article.risks()] == ["新风险"]
+    data = change_form(editor_client, article)
+    data["summary-point-0-DELETE"] = ["on"]
+    data["_save"] = ["Save"]
+    editor_client.post(f"/admin/articles/article/{article.pk}/change/", data)
+    assert [(i.position, i.label) for i in article.key_points()] == [(0, "甲"), (1, "丙")]
+
+
+def test_two_editors_on_one_article_the_second_is_refused(client, editor_client):
+    article = make_article("原标题")
+    first_form = change_form(editor_client, article)
+    other = logged_in(Client(), None)  # a superuser, in another browser
+    assert post_change(other, article, title="第一位编辑的标题").status_code == 302
+    first_form.update(title=["第二位编辑的标题"], body=["第二位编辑的正文"], _save=["Save"])
+    response = editor_client.post(f"/admin/articles/article/{article.pk}/change/", first_form, **ZH)
+    assert response.status_code == 200
+    assert "boss" in errors(response) and "没有保存" in errors(response)
+    assert Article.objects.get().title == "第一位编辑的标题"  # the first save stands
+    page = Page(response.content.decode())
+    assert page.find("input", name="title", value="第二位编辑的标题")  # nothing lost
+    assert "第二位编辑的正文" in page.texts("textarea", name="body")[0]
+
+
+# --- summaries ---------------------------------------------------------------------------
+
+
+def test_summary_review_state_filter_and_bulk(editor_client):
+    reviewed, unreviewed = make_article("已审"), make_article("未审")
+    assert post_change(editor_client, reviewed, summary_reviewed="on").status_code == 302
+    reviewed.refresh_from_db()
+    assert reviewed.summary_reviewed_by.username == "editor" and reviewed.summary_reviewed_at
+    assert listed(editor_client, "summary=unreviewed") == ["未审"]
+    assert listed(editor_client, "summary=reviewed") == ["已审"]
+    editor_client.post(
+        "/admin/articles/article/", {"action": "mark_reviewed", "_selected_action": [unreviewed.pk]}
+    )
+    assert not Article.objects.filter(summary_reviewed_at__isnull=True).exists()
+
+
+def test_a_new_machine_summary_from_the_vault_wants_a_new_review(editor_client, tmp_path):
+    from tests.conftest import SEED
+
+    (tmp_path / SEED.name).write_text(SEED.read_text())
+    import_seeds(tmp_path)
+    Article.objects.update(summary_reviewed_at=timezone.now())
+    path = tmp_path / SEED.name
+    path.write_text(path.read_text().replace("实时、低延迟交互", "实时交互"))
+    assert import_seeds(tmp_path)[1][-1].startswith("0 created, 1 updated")
+    assert Article.objects.get().summary_reviewed_at is None
+
+
+# --- history -----------------------------------------------------------------------------
+
+
+def test_every_save_is_a_revision_listed_compared_and_restored(editor_client):
+    article = make_article("第一版", tags=["甲"])
+    post_change(editor_client, article, title="第二版")
+    post_change(editor_client, article, body="新正文", tags=["甲", "乙"])
+    history = Page(
+        editor_client.get(f"/admin/articles/article/{article.pk}/history/", **ZH).content.decode()
+    )
+    rows = [text for _, text in history.find("tr") if text.startswith("#")]
+    assert len(rows) == 2 and "editor" in rows[0]
+    assert "标签、正文" in rows[0]  # what changed since #1
+    diff = Page(
+        editor_client.get(
+            f"/admin/articles/article/{article.pk}/history/compare/?a=1&b=2"
+        ).content.decode()
+    )
+    assert ("-", 'title: "第二版"') not in [
+        (m, t) for m, t in zip(diff.texts("td", class_="mark"), diff.texts("pre"), strict=False)
+    ]
+    assert "+新正文" in "".join(
+        diff.texts("td", class_="mark")[i] + diff.texts("pre")[i]
+        for i in range(len(diff.texts("pre")))
+    )
+    response = editor_client.post(f"/admin/articles/article/{article.pk}/history/1/restore/")
+    assert response.status_code == 302
+    article = Article.objects.get(pk=article.pk)
+    assert (article.title, [t.name for t in article.tag_list()]) == ("第二版", ["甲"])
+    latest = article.revisions.order_by("-number").first()
+    assert latest.number == 3 and latest.user.username == "editor"
+
+
+def test_restore_needs_a_post_and_the_right(editor_client, author_client):
+    article = make_article(status=S.PUBLISHED)
+    post_change(editor_client, article, title="改")
+    assert (
+        editor_client.get(f"/admin/articles/article/{article.pk}/history/1/restore/").status_code
+        == 403
+    )
+    assert (
+        author_client.post(f"/admin/articles/article/{article.pk}/history/1/restore/").status_code
+        == 403
+    )
+
+
+# --- addresses ---------------------------------------------------------------------------
+
+
+def test_changing_a_published_slug_keeps_the_old_url(editor_client):
+    client = Client()
+    article = make_article("春季发布会", status=S.PUBLISHED)
+    assert post_change(editor_client, article, slug="spring-event").status_code == 302
+    assert post_change(editor_client, article, slug="spring-2024").status_code == 302
+    for old in ("chun-ji-fa-bu-hui", "spring-event"):
+        response = client.get(f"/articles/{old}/")
+        assert (response.status_code, response["Location"]) == (301, "/articles/spring-2024/")
+    assert client.get("/articles/spring-2024/").status_code == 200
+    make_article("新文章", slug="spring-event")  # a new article may take an old address
+    assert client.get("/articles/spring-event/").status_code == 200
+
+
+def test_a_drafts_old_address_tells_readers_nothing(editor_client):
+    client = Client()
+    article = make_article("草稿", status=S.DRAFT)
+    post_change(editor_client, article, slug="new-draft")
+    assert client.get("/articles/cao-gao/").status_code == 404
+
+
+def test_rename_and_merge_tags_in_the_admin(editor_client):
+    client = Client()
+    make_article(tags=["大模型", "LLM"])
+    make_article(tags=["大模型"])
+    tag = Tag.objects.get(name="大模型")
+    form = form_data(editor_client.get(f"/admin/articles/tag/{tag.pk}/change/").content.decode())
+    form.update(name=["大语言模型"], _save=["Save"])
+    assert editor_client.post(f"/admin/articles/tag/{tag.pk}/change/", form).status_code == 302
+    assert client.get("/tags/da-mo-xing/")["Location"] == "/tags/da-yu-yan-mo-xing/"
+    both = list(Tag.objects.values_list("pk", flat=True))
+    preview = editor_client.post(
+        "/admin/articles/tag/", {"action": "merge", "_selected_action": both}, **ZH
+    )
+    labels = Page(preview.content.decode()).texts("label")
+    assert any("1 篇文章将改用" in label or "1" in label for label in labels)
+    keep = Tag.objects.get(name="大语言模型")
+    editor_client.post(
+        "/admin/articles/tag/",
+        {"action": "merge", "_selected_action": both, "into": keep.pk, "confirm": "yes"},
+    )
+    assert list(Tag.objects.values_list("name", flat=True)) == ["大语言模型"]
+    assert client.get("/tags/llm/")["Location"] == "/tags/da-yu-yan-mo-xing/"
+
+
+# --- every way of editing counts as an edit since the import -----------------------------
+
+
+@pytest.mark.parametrize("how", ["form", "bulk action", "restore"])
+def test_every_way_of_editing_blocks_an_overwriting_import(editor_client, tmp_path, how):
+    from tests.conftest import SEED
+
+    (tmp_path / SEED.name).write_text(SEED.read_text())
+    import_seeds(tmp_path)
+    article = Article.objects.get()
+    if how == "form":
+        assert post_change(editor_client, article, status="draft").status_code == 302
+    elif how == "bulk action":
+        editor_client.post(
+            "/admin/articles/article/",
+            {"action": "add_tag", "_selected_action": [article.pk], "tag": "新"},
+        )
+    else:  # revision 1 is the import; 2 changes the title; 3 the body; back to 2
+        post_change(editor_client, article, title="编辑改的标题")
+        post_change(editor_client, article, body="编辑改的正文")
+        editor_client.post(f"/admin/articles/article/{article.pk}/history/1/restore/")
+        assert Article.objects.get().title.startswith("OpenAI")  # restored to the import
+        editor_client.post(f"/admin/articles/article/{article.pk}/history/2/restore/")
+        assert Article.objects.get().title == "编辑改的标题"
+    path = tmp_path / SEED.name
+    path.write_text(path.read_text().replace("今天，", "今日，", 1))
+    assert (
+        import_seeds(tmp_path)[1][-1] == "0 created, 0 updated, 0 unchanged, 1 conflicts, 0 failed"
+    )
+
+
+# --- the change list ---------------------------------------------------------------------
+
+
+def test_change_list_search_filters_sorting_and_counts(editor_client):
+    make_article("甲文", author="作者甲", tags=["AI"], status=S.DRAFT)
+    make_article("乙文", author="作者乙", tags=["语音"])
+    assert listed(editor_client, "q=甲") == ["甲文"]
+    assert listed(editor_client, "status=draft") == ["甲文"]
+    assert listed(editor_client, "tag=yu-yin") == ["乙文"]
+    assert listed(editor_client, "o=1") == ["乙文", "甲文"]  # by title (乙 U+4E59 < 甲 U+7532)
+    assert listed(editor_client, "o=-1") == ["甲文", "乙文"]
+    author = Article.objects.get(title="乙文").author_id
+    assert listed(editor_client, f"author__id__exact={author}") == ["乙文"]
+    assert sorted(listed(editor_client, "published_at__year=2024")) == ["乙文", "甲文"]
+    facets = Page(editor_client.get("/admin/articles/article/?_facets=True", **ZH).content.decode())
+    assert "草稿 (1)" in facets.texts("a")
