@@ -6,6 +6,7 @@ FOLIO_REQUIRE_BROWSER is set, as .ci/run sets it: CI must not pass by skipping.
 
 import os
 import shutil
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -35,7 +36,8 @@ if not Path(CHROMIUM).exists():
     pytest.skip(f"no Chromium at {CHROMIUM}", allow_module_level=True)
 
 playwright = pytest.importorskip("playwright.sync_api")
-pytestmark = pytest.mark.django_db(transaction=True)
+# serialized_rollback: the groups the roles migration made outlive the flush after each test
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 
 @pytest.fixture
@@ -47,12 +49,18 @@ def site(live_server):
     return live_server.url
 
 
+@contextmanager
+def chromium():
+    with playwright.sync_playwright() as driver:
+        browser = driver.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield browser
+        browser.close()
+
+
 @pytest.fixture
 def browser(site):
-    with playwright.sync_playwright() as driver:
-        chromium = driver.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield chromium
-        chromium.close()
+    with chromium() as launched:
+        yield launched
 
 
 class Reader:
@@ -139,3 +147,53 @@ def test_article_fits_the_screen(site, browser, width, height):
         Path(shots).mkdir(parents=True, exist_ok=True)
         page.screenshot(path=f"{shots}/article-{width}.png", full_page=False)
     assert reader.errors == []
+
+
+@pytest.fixture
+def newsroom(live_server):
+    """The seed as a draft, and an editor who may publish it."""
+    from articles.models import Article
+    from tests.newsroom import person
+
+    import_seeds()
+    Article.objects.update(status=Article.Status.DRAFT)
+    person("editor", "Editor")
+    return live_server.url
+
+
+@pytest.fixture
+def editor_browser(newsroom):
+    with chromium() as launched:
+        yield launched
+
+
+def test_editor_edits_previews_publishes_and_readers_see_it(newsroom, editor_browser):
+    editor = Reader(editor_browser, viewport={"width": 1400, "height": 1000})
+    page = editor.page
+    page.goto(newsroom + "/admin/login/")
+    page.fill("#id_username", "editor")
+    page.fill("#id_password", "pw")
+    page.click("input[type=submit]")
+    page.goto(newsroom + "/admin/articles/article/")
+    page.get_by_role("link", name="OpenAI春季发布会").click()
+
+    point = page.locator("textarea[name='summary-point-0-text']")
+    point.fill("编辑在浏览器里改写的要点。")
+    body = page.locator("#id_body")
+    body.fill("编辑写的新开头，**加粗**。\n\n" + body.input_value())
+    preview = page.locator("#id_body_preview")
+    preview.locator("strong", has_text="加粗").wait_for()  # rendered by the server, as typed
+    assert preview.locator("img").first.get_attribute("referrerpolicy") == "no-referrer"
+
+    page.select_option("#id_status", "published")
+    page.click("input[name=_save]")
+    page.wait_for_load_state()
+    assert page.locator(".messagelist .success").count() == 1
+
+    reader = Reader(editor_browser)
+    reader.page.goto(newsroom + "/")
+    reader.page.get_by_role("link", name="OpenAI春季发布会").first.click()
+    article = reader.page.locator("article")
+    assert "编辑在浏览器里改写的要点。" in article.locator(".summary").inner_text()
+    assert article.locator(".prose strong", has_text="加粗").count() == 1
+    assert editor.errors == [] and reader.errors == []
