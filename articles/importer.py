@@ -24,8 +24,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from . import notes, revisions, vault
-from .models import Article, Author, Tag, unique_slug
+from . import notes, revisions, slugs, vault
+from .models import Article, Author, Tag
 from .pipeline import Prepared, Workers, prepare
 
 logger = logging.getLogger(__name__)
@@ -169,6 +169,7 @@ class _Run:
         self.by_hash = {known.hash: known for known in self.known.values()}
         self.authors = {author.name: author for author in Author.objects.all()}
         self.tags = {tag.name.casefold(): tag for tag in Tag.objects.all()}
+        self.slugs = set(Article.objects.values_list("slug", flat=True))
         self.claimed: dict[str, str] = {}  # key -> the file that stands for it in this run
         # What the file being imported added, for the run to know once it commits.
         self._saved: tuple[Article, _Known | None] | None = None
@@ -294,9 +295,13 @@ class _Run:
     ) -> Article:
         parsed = work.note
         if not article.slug:
-            article.slug = unique_slug(Article, work.slug or "article")
-        summary_before = article.pk and notes.to_vault(article).summary
-        items = notes.apply(article, parsed, author=self._author(parsed.author), html=work.html)
+            # The run knows every slug: no query per article (a clash with an editor's
+            # article saved meanwhile fails this file, and the next run imports it).
+            article.slug = slugs.numbered(work.slug or "article", self.slugs)
+        new = article.pk is None
+        summary_before = None if new else notes.to_vault(article).summary
+        author = self._author(parsed.author)
+        items = notes.apply(article, parsed, author=author, html=work.html, minutes=work.minutes)
         tags = notes.find_tags(parsed.tags, ChainMap(self._new_tags, self.tags))
         if summary_before != parsed.summary:  # a new machine summary wants a new review
             article.summary_reviewed_at = article.summary_reviewed_by = None
@@ -305,10 +310,9 @@ class _Run:
         text = notes.note_text(article, tags=tags, items=items)
         article.synced_hash = vault.text_hash(text)
         article.save()
-        notes.save_related(article, items, tags)
-        revisions.record(
-            article, user=None, comment=_("Imported from %s") % note.relative, note=text
-        )
+        notes.save_related(article, items, tags, new=new)
+        comment = _("Imported from %s") % note.relative
+        revisions.record(article, user=None, comment=comment, note=text, first=new)
         return article
 
     def _done(
@@ -332,6 +336,7 @@ class _Run:
             article.published_at,
         )
         self.known[known.key] = self.by_path[known.path] = self.by_hash[known.hash] = known
+        self.slugs.add(article.slug)
         self.tags.update(self._new_tags)
         self.authors.update(self._new_authors)
 

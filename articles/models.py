@@ -243,12 +243,15 @@ class Article(models.Model):
         """Count a change to the article's tags or summary items as a change to it."""
         self.save(update_fields=["updated_at"])
 
-    def set_body(self, body: str, *, html: str | None = None) -> None:
-        """Set the Markdown body and its HTML; `html` is `rendering.render(body)` when the
-        caller has it already (the importer renders in worker processes)."""
+    def set_body(self, body: str, *, html: str | None = None, minutes: int | None = None) -> None:
+        """Set the Markdown body, its HTML and reading time; `html` and `minutes` are
+        `rendering.render(body)` and its `measure.reading_minutes` when the caller has them
+        already (the importer works them out in worker processes)."""
         self.body = body
         self.body_html = rendering.render(body) if html is None else html
-        self.reading_minutes = measure.reading_minutes(measure.plain_text(self.body_html))
+        if minutes is None:
+            minutes = measure.reading_minutes(measure.plain_text(self.body_html))
+        self.reading_minutes = minutes
         self._rendered_body = body
 
     @classmethod

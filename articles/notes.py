@@ -64,9 +64,10 @@ def apply(
     *,
     author: Author | None,
     html: str | None = None,
+    minutes: int | None = None,
 ) -> list[SummaryItem]:
     """Set `article`'s fields to `note`'s (unsaved); the summary items to save with it.
-    `html` is the body already rendered, when the caller has it."""
+    `html` and `minutes` are the body's rendering and reading time, when known."""
     article.title = note.title
     article.author = author
     article.source_platform = note.source
@@ -74,7 +75,7 @@ def apply(
     article.published_at = note.date or article.published_at
     article.status = note.status
     article.summary = note.summary.one_sentence
-    article.set_body(note.body, html=html)
+    article.set_body(note.body, html=html, minutes=minutes)
     article.extra = note.extra
     kinds = (
         (SummaryItem.Kind.POINT, note.summary.key_points),
@@ -87,20 +88,25 @@ def apply(
     ]
 
 
-def save_related(article: Article, items: list[SummaryItem], tags: list[Tag]) -> None:
-    """Replace `article`'s summary items and tags (saved article, in one transaction)."""
-    article.summary_items.all().delete()
+def save_related(
+    article: Article, items: list[SummaryItem], tags: list[Tag], *, new: bool = False
+) -> None:
+    """Replace `article`'s summary items and tags (saved article, in one transaction);
+    `new` says it has none yet."""
+    if not new:
+        article.summary_items.all().delete()
     for item in items:
         item.article = article
     SummaryItem.objects.bulk_create(items)
-    set_tags(article, tags)
+    set_tags(article, tags, new=new)
 
 
-def set_tags(article: Article, tags: list[Tag]) -> None:
+def set_tags(article: Article, tags: list[Tag], *, new: bool = False) -> None:
     """Give `article` exactly `tags`, kept in that order (the order notes list them)."""
-    current = list(article.tagged_items.order_by("pk").values_list("tag_id", flat=True))
-    if current != [tag.pk for tag in tags]:
-        article.tagged_items.all().delete()
+    current = [] if new else article.tagged_items.order_by("pk").values_list("tag_id", flat=True)
+    if list(current) != [tag.pk for tag in tags]:
+        if current:
+            article.tagged_items.all().delete()
         rows = (TaggedArticle(content_object=article, tag=tag) for tag in tags)
         TaggedArticle.objects.bulk_create(rows)
 

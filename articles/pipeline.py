@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, tzinfo
 from typing import Any, TypeVar
 
-from . import rendering, slugs, vault
+from . import measure, rendering, slugs, vault
 
 T = TypeVar("T")
 __all__ = ["UTC", "Prepared", "Workers", "prepare"]
@@ -27,17 +27,21 @@ class Prepared:
 
     note: vault.VaultArticle | None = None
     html: str = ""
+    minutes: int = 0  # reading time
     slug: str = ""
     error: vault.VaultError | None = None
 
 
 def prepare(text: str, path: str, tz: tzinfo, default_date: datetime | None) -> Prepared:
-    """Parse `text` (see `vault.parse`), render its body and spell its title's slug."""
+    """Parse `text` (see `vault.parse`), render its body, time its reading and spell its
+    title's slug."""
     try:
         note = vault.parse(text, path=path, tz=tz, default_date=default_date)
     except vault.VaultError as error:
         return Prepared(error=error)
-    return Prepared(note, rendering.render(note.body), slugs.slugify(note.title))
+    html = rendering.render(note.body)
+    minutes = measure.reading_minutes(measure.plain_text(html))
+    return Prepared(note, html, minutes, slugs.slugify(note.title))
 
 
 class Workers:

@@ -18,10 +18,12 @@ def record(
     user: AbstractBaseUser | None,
     comment: str = "",
     note: str | None = None,
+    first: bool = False,
 ) -> Revision:
-    """A new revision of `article` as saved now; `note` is its note text when known."""
+    """A new revision of `article` as saved now; `note` is its note text when known;
+    `first` says the article has no revision yet."""
     note = notes.note_text(article) if note is None else note
-    previous = article.revisions.order_by("-number").first()
+    previous = None if first else article.revisions.order_by("-number").first()
     return Revision.objects.create(
         article=article,
         number=previous.number + 1 if previous else 1,
