@@ -312,7 +312,9 @@ class _Run:
         article.save()
         notes.save_related(article, items, tags, new=new)
         comment = _("Imported from %s") % note.relative
-        revisions.record(article, user=None, comment=comment, note=text, first=new)
+        revisions.record(
+            article, user=None, comment=comment, note=text, first=new, document=work.document
+        )
         return article
 
     def _done(

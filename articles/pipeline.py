@@ -1,4 +1,5 @@
-"""The CPU-bound half of an import: parse a note, render its body, spell its slug.
+"""The CPU-bound half of an import: parse a note, render its body, spell its slug, and
+segment its words for search.
 
 PURE (imports nothing from Django), so that the importer can run it in worker processes
 on every core while it writes to the database itself.
@@ -15,7 +16,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, tzinfo
 from typing import Any, TypeVar
 
-from . import measure, rendering, slugs, vault
+from . import measure, rendering, slugs, tokenizer, vault
 
 T = TypeVar("T")
 __all__ = ["UTC", "Prepared", "Workers", "prepare"]
@@ -29,6 +30,7 @@ class Prepared:
     html: str = ""
     minutes: int = 0  # reading time
     slug: str = ""
+    document: tokenizer.Document | None = None  # for the search index
     error: vault.VaultError | None = None
 
 
@@ -40,8 +42,17 @@ def prepare(text: str, path: str, tz: tzinfo, default_date: datetime | None) -> 
     except vault.VaultError as error:
         return Prepared(error=error)
     html = rendering.render(note.body)
-    minutes = measure.reading_minutes(measure.plain_text(html))
-    return Prepared(note, html, minutes, slugs.slugify(note.title))
+    text = measure.plain_text(html)
+    summary = note.summary
+    document = tokenizer.document(
+        title=note.title,
+        summary=summary.one_sentence,
+        items=((item.label, item.text) for item in [*summary.key_points, *summary.risks]),
+        tags=(tag.name for tag in note.tags),
+        author=note.author,
+        body=text,
+    )
+    return Prepared(note, html, measure.reading_minutes(text), slugs.slugify(note.title), document)
 
 
 class Workers:

@@ -18,6 +18,7 @@ urlpatterns = [
         views.MonthArchive.as_view(),
         name="archive-month",
     ),
+    path("search/", views.search_page, name="search"),
     path("rss/", feeds.LatestArticles(), name="rss"),
     path("atom/", feeds.LatestArticlesAtom(), name="atom"),
 ]

@@ -14,7 +14,7 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.views.generic.dates import MonthArchiveView, YearArchiveView
 
-from . import measure
+from . import measure, search
 from .models import Article, ArticleRedirect, Author, Tag, TagRedirect
 
 _FIRST_IMAGE = re.compile(r'<img [^>]*src="([^"]+)"')
@@ -149,6 +149,25 @@ class YearArchive(_Archive, YearArchiveView):
 class MonthArchive(_Archive, MonthArchiveView):
     month_format = "%m"
     template_name = "articles/archive_month.html"
+
+
+def search_page(request):
+    text = request.GET.get("q", "")
+    results = search.Results(text, within=Article.objects.published())
+    page = paginate(request, results) if results.query else None
+    hits = [
+        (article, search.snippet(_searchable_text(article), results.query))
+        for article in (page.object_list if page else [])
+    ]
+    context = {"q": text, "query": results.query, "page_obj": page, "hits": hits}
+    response = TemplateResponse(request, "articles/search.html", context)
+    response.headers["X-Robots-Tag"] = "noindex"
+    return response
+
+
+def _searchable_text(article) -> str:
+    points = " ".join(f"{i.label}：{i.text}" for i in article.summary_items.all())
+    return " ".join([article.summary, points, measure.plain_text(article.body_html)])
 
 
 def robots_txt(request):

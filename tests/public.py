@@ -8,6 +8,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from articles import search
 from articles.models import Article, Author, SummaryItem, Tag
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -34,6 +35,7 @@ def make_article(title: str | None = None, **fields) -> Article:
         for position, (label, text) in enumerate(items):
             article.summary_items.create(kind=kind, position=position, label=label, text=text)
     article.tags.add(*[Tag.objects.get_or_create(name=name)[0] for name in tags])
+    search.index(article)  # as every change made through Folio does (revisions.record)
     return article
 
 

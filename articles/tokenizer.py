@@ -1,0 +1,97 @@
+"""Words of Chinese (and mixed) text, the same for the index and for a query. PURE: imports
+nothing from Django, so that import workers can segment in their own processes.
+
+Chinese is written without spaces, so text is segmented with jieba's Rust port (rjieba).
+An indexed field is its words in order, so that phrases match, followed by the shorter
+words jieba finds inside long ones, so that 智能 finds 人工智能. Words are lower-cased and
+cut at punctuation (GPT-4o is `gpt 4o`); the database's own tokenizer then only has to
+split on spaces.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import rjieba
+
+MAX_QUERY = 200  # characters of a query that count
+MAX_TERMS = 12  # words or "phrases" of a query that count
+
+_WORD = re.compile(r"[^\W_]+")  # letters and digits of any script
+_TERM = re.compile(r'"([^"]*)"|(\S+)')
+
+
+def words(text: str) -> list[str]:
+    """`text` segmented, in order: lower-case words without punctuation."""
+    return [w for piece in rjieba.cut(text) for w in _WORD.findall(piece.lower())]
+
+
+def index_text(text: str) -> str:
+    """`text` as an index field holds it: its words in order, then the words inside them."""
+    exact = words(text)
+    inside = Counter(
+        w for piece in rjieba.cut_for_search(text) for w in _WORD.findall(piece.lower())
+    )
+    inside.subtract(exact)
+    return " ".join([*exact, *inside.elements()])
+
+
+@dataclass(frozen=True)
+class Document:
+    """The fields of an article that search reads, each as `index_text` gives it."""
+
+    title: str
+    summary: str
+    tags: str
+    author: str
+    body: str
+
+
+def document(
+    *,
+    title: str,
+    summary: str,
+    items: Iterable[tuple[str, str]],
+    tags: Iterable[str],
+    author: str,
+    body: str,
+) -> Document:
+    """The search document of an article: `summary` is its one-sentence summary and
+    `items` the (label, text) of its key points and risks; `body` the plain text of its
+    HTML, so that image addresses are not words."""
+    summary = " ".join([summary, *(f"{label} {text}" for label, text in items)])
+    return Document(
+        title=index_text(title),
+        summary=index_text(summary),
+        tags=index_text(" ".join(tags)),
+        author=index_text(author),
+        body=index_text(body),
+    )
+
+
+@dataclass(frozen=True)
+class Query:
+    """A query read: its terms (each a phrase of words, all required) and the text of
+    each term, to highlight."""
+
+    terms: tuple[tuple[str, ...], ...]
+    texts: tuple[str, ...]
+
+    def __bool__(self) -> bool:
+        return bool(self.terms)
+
+
+def query(text: str) -> Query:
+    """A search box's text as terms: each space-separated word or "quoted phrase" is one
+    term, whose words must all appear, in order. Syntax characters of the databases'
+    query languages are punctuation here, so a query can only ever be words."""
+    terms, texts = [], []
+    for quoted, bare in _TERM.findall(text[:MAX_QUERY]):
+        term = tuple(words(quoted or bare))
+        if term and term not in terms:
+            terms.append(term)
+            texts.append((quoted or bare).strip())
+    return Query(tuple(terms[:MAX_TERMS]), tuple(texts[:MAX_TERMS]))
