@@ -29,8 +29,11 @@ lint: install
 test: lint
 	$(BIN)/python -m pytest
 
+# Import of 10,000 articles; search over 100,000 on SQLite and on PostgreSQL (about 30 min).
 bench: install
 	$(BIN)/python -m bench.import_bench
+	$(BIN)/python -m bench.search_bench
+	$(BIN)/python -m bench.search_bench --database-url postgres://postgres@127.0.0.1:5432/folio_bench
 
 clean:
 	rm -rf $(VENV) var

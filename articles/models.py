@@ -8,7 +8,7 @@ from taggit.managers import TaggableManager
 from taggit.models import TagBase, TaggedItemBase
 
 from . import measure, rendering, slugs
-from .vault import MAX_LENGTHS
+from .vault import MAX_LENGTHS, STATUSES
 
 
 def unique_slug(model: type[models.Model], base: str) -> str:
@@ -105,6 +105,14 @@ class ArticleQuerySet(models.QuerySet):
     def published(self):
         """What readers may see: published, and its publish time has come."""
         return self.filter(status=Article.Status.PUBLISHED, published_at__lte=timezone.now())
+
+    def unpublished(self):
+        """What readers may not see: everything `published()` leaves out. Written as index
+        ranges (the states are known: a constraint says so) because search subtracts these
+        few from its matches rather than listing the many published."""
+        others = [status for status in Article.Status.values if status != Article.Status.PUBLISHED]
+        later = models.Q(status=Article.Status.PUBLISHED, published_at__gt=timezone.now())
+        return self.filter(models.Q(status__in=others) | later)
 
     def for_listing(self):
         """With what a list of articles shows (author, tags), in a fixed number of queries."""
@@ -217,7 +225,11 @@ class Article(models.Model):
                 fields=("source_key",),
                 condition=~models.Q(source_key=""),
                 name="article_source_key_unique",
-            )
+            ),
+            models.CheckConstraint(
+                condition=models.Q(status__in=STATUSES),
+                name="article_status_known",
+            ),
         ]
 
     def __str__(self):

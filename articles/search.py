@@ -1,16 +1,25 @@
 """Full-text search that understands Chinese: one API, one backend per database.
 
 SQLite: an FTS5 table (`articles_search`, rowid = article id), ranked by bm25 with the
-title and summary weighing more than the body. PostgreSQL: a `tsvector` column with a GIN
-index (`articles_search`), weighted A (title), B (summary, tags, author), D (body), ranked
-by ts_rank_cd. Both store text that `tokenizer` segmented, so the databases only split on
-spaces, and both are queried with words only: no user text reaches a query language.
-The tables come from migration 0005; `rebuild()` refills them.
+title and summary weighing more than the body. PostgreSQL: `tsvector` columns with a GIN
+index (`articles_search`): `vector` (every field) to match, `head` (title A; summary, tags,
+author B) to rank with ts_rank_cd, so that the title and summary come first. Both hold
+text that `tokenizer` segmented, so the databases only split on spaces, and both are
+queried with words only: no user text reaches a query language. Migration 0005 makes
+the tables; `rebuild()` refills them.
+
+Readers only find what `Article.objects.published()` shows. The few articles it hides
+(`unpublished()`) are subtracted from the matches, which costs far less than listing the
+many it shows. A query matching tens of thousands of articles is ranked among its most
+recent WINDOW matches, then by date: ranking every match would cost a query a second, and
+at that scale a reader wants the recent relevant articles first.
 """
 
 from __future__ import annotations
 
+import itertools
 import re
+from collections.abc import Iterable
 
 from django.db import connection, transaction
 from django.db.models import QuerySet
@@ -20,6 +29,8 @@ from django.utils.safestring import SafeString, mark_safe
 
 from . import measure, tokenizer
 from .models import Article
+
+WINDOW = 1000  # most recent matches ranked by relevance
 
 FIELDS = ("title", "summary", "tags", "author", "body")
 
@@ -42,24 +53,6 @@ def index(article: Article, document: tokenizer.Document | None = None) -> None:
     _backend().index(article.pk, [getattr(document, name) for name in FIELDS])
 
 
-def search_query(
-    query: tokenizer.Query, *, within: QuerySet[Article], limit: int, offset: int = 0
-) -> list[int]:
-    """The ids of the articles of `within` that match `query`, best first."""
-    if not query:
-        return []
-    scope, params = within.order_by().values("pk").query.sql_with_params()
-    return _backend().search(query, scope, list(params), limit, offset)
-
-
-def count_query(query: tokenizer.Query, *, within: QuerySet[Article]) -> int:
-    """How many articles of `within` match `query`."""
-    if not query:
-        return 0
-    scope, params = within.order_by().values("pk").query.sql_with_params()
-    return _backend().count(query, scope, list(params))
-
-
 def matching(articles: QuerySet[Article], text: str) -> QuerySet[Article]:
     """`articles` that match `text` (for lists that sort and count on their own, such as
     the admin's); all of them for a query with no words."""
@@ -71,27 +64,43 @@ def matching(articles: QuerySet[Article], text: str) -> QuerySet[Article]:
 
 
 class Results:
-    """What a query finds among `within`, best first, for Django's Paginator: counted and
-    cut into pages by the database."""
+    """What a query finds among published articles, best first, for Django's Paginator:
+    counted and cut into pages by the database."""
 
-    def __init__(self, text: str, *, within: QuerySet[Article]) -> None:
+    def __init__(self, text: str) -> None:
         self.query = tokenizer.query(text)
-        self.within = within
         self._count: int | None = None
 
     def count(self) -> int:
         if self._count is None:
-            self._count = count_query(self.query, within=self.within)
+            self._count = _backend().count(self.query, *_hidden()) if self.query else 0
         return self._count
 
     def __len__(self) -> int:
         return self.count()
 
+    def ids(self, *, limit: int, offset: int = 0) -> list[int]:
+        """The ids of a page of results."""
+        if not self.query:
+            return []
+        backend, hidden = _backend(), _hidden()
+        ids = backend.ranked(self.query, *hidden, limit, offset) if offset < WINDOW else []
+        if len(ids) < limit and offset + limit > WINDOW:  # past the window: by date
+            start = max(offset, WINDOW)
+            ids += backend.recent(self.query, *hidden, limit - len(ids), start)
+        return ids
+
     def __getitem__(self, window: slice) -> list[Article]:
-        limit = (window.stop or self.count()) - (window.start or 0)
-        ids = search_query(self.query, within=self.within, limit=limit, offset=window.start or 0)
-        found = self.within.for_listing().prefetch_related("summary_items").in_bulk(ids)
+        start = window.start or 0
+        ids = self.ids(limit=(window.stop or self.count()) - start, offset=start)
+        found = Article.objects.for_listing().prefetch_related("summary_items").in_bulk(ids)
         return [found[pk] for pk in ids if pk in found]
+
+
+def _hidden() -> tuple[str, list]:
+    """SQL for the ids of the articles readers may not see."""
+    sql, params = Article.objects.unpublished().order_by().values("pk").query.sql_with_params()
+    return sql, list(params)
 
 
 @transaction.atomic
@@ -100,10 +109,19 @@ def rebuild(articles: QuerySet[Article] | None = None) -> int:
     backend = _backend()
     backend.clear()
     articles = (articles if articles is not None else Article.objects.all()).for_listing()
-    done = 0
-    for article in articles.prefetch_related("summary_items").iterator(chunk_size=500):
-        index(article)
-        done += 1
+    rows = (
+        (article.pk, document_of(article))
+        for article in articles.prefetch_related("summary_items").iterator(chunk_size=500)
+    )
+    return index_many(rows)
+
+
+def index_many(rows: Iterable[tuple[int, tokenizer.Document]], *, batch: int = 500) -> int:
+    """Add many (article id, document) rows to the index, which must not hold them yet."""
+    backend, done, rows = _backend(), 0, iter(rows)
+    while chunk := list(itertools.islice(rows, batch)):
+        backend.insert_many([(pk, *(getattr(doc, name) for name in FIELDS)) for pk, doc in chunk])
+        done += len(chunk)
     return done
 
 
@@ -146,6 +164,14 @@ class _SQLite:
                 [article_id, *fields],
             )
 
+    def insert_many(self, rows: list[tuple]) -> None:
+        with connection.cursor() as cursor:
+            cursor.executemany(
+                "INSERT INTO articles_search (rowid, title, summary, tags, author, body) "
+                "VALUES (%s, %s, %s, %s, %s, %s)",
+                rows,
+            )
+
     def clear(self) -> None:
         with connection.cursor() as cursor:
             cursor.execute("DELETE FROM articles_search")
@@ -156,43 +182,58 @@ class _SQLite:
         return " AND ".join('"' + " ".join(term) + '"' for term in query.terms)
 
     def ids(self, query) -> tuple[str, list]:
-        return "SELECT rowid FROM articles_search WHERE articles_search MATCH %s", [
-            self._match(query)
-        ]
+        sql = "SELECT rowid FROM articles_search WHERE articles_search MATCH %s"
+        return sql, [self._match(query)]
 
-    def search(self, query, scope, params, limit, offset) -> list[int]:
-        sql = (
-            f"SELECT rowid FROM articles_search WHERE articles_search MATCH %s "
-            f"AND rowid IN ({scope}) "
-            f"ORDER BY bm25(articles_search, {self.WEIGHTS}), rowid DESC LIMIT %s OFFSET %s"
-        )
-        with connection.cursor() as cursor:
-            cursor.execute(sql, [self._match(query), *params, limit, offset])
-            return [row[0] for row in cursor.fetchall()]
+    # `+rowid`: FTS5 finds the matches first, rather than trying each hidden article. And
+    # ORDER BY rowid DESC lets it stop after LIMIT rows instead of visiting every match.
+    def _visible(self, hidden: str) -> str:
+        return f"articles_search MATCH %s AND +rowid NOT IN ({hidden})"
 
-    def count(self, query, scope, params) -> int:
+    def count(self, query, hidden, params) -> int:
+        sql = f"SELECT count(*) FROM articles_search WHERE {self._visible(hidden)}"
+        return _fetch(sql, [self._match(query), *params])[0]
+
+    def ranked(self, query, hidden, params, limit, offset) -> list[int]:
         sql = (
-            "SELECT count(*) FROM articles_search "
-            f"WHERE articles_search MATCH %s AND rowid IN ({scope})"
+            f"SELECT rowid FROM (SELECT rowid, bm25(articles_search, {self.WEIGHTS}) AS score "
+            f"FROM articles_search WHERE {self._visible(hidden)} ORDER BY rowid DESC LIMIT %s) "
+            "ORDER BY score, rowid DESC LIMIT %s OFFSET %s"
         )
-        with connection.cursor() as cursor:
-            cursor.execute(sql, [self._match(query), *params])
-            return cursor.fetchone()[0]
+        return _fetch(sql, [self._match(query), *params, WINDOW, limit, offset])
+
+    def recent(self, query, hidden, params, limit, offset) -> list[int]:
+        sql = (
+            f"SELECT rowid FROM articles_search WHERE {self._visible(hidden)} "
+            "ORDER BY rowid DESC LIMIT %s OFFSET %s"
+        )
+        return _fetch(sql, [self._match(query), *params, limit, offset])
+
+
+def _tsvector(weights: str) -> str:
+    """SQL for a tsvector of fields given as parameters, weighted in turn."""
+    return " || ".join(f"setweight(to_tsvector('simple', %s), '{w}')" for w in weights)
 
 
 class _PostgreSQL:
-    VECTOR = (
-        "setweight(to_tsvector('simple', %s), 'A') || setweight(to_tsvector('simple', %s), 'B')"
-        " || setweight(to_tsvector('simple', %s), 'B') || setweight(to_tsvector('simple', %s), 'B')"
-        " || setweight(to_tsvector('simple', %s), 'D')"
-    )
+    VECTOR = _tsvector("ABBBD")  # title, summary, tags, author, body
+    HEAD = _tsvector("ABBB")  # the same without the body
 
     def index(self, article_id: int, fields: list[str]) -> None:
         with connection.cursor() as cursor:
             cursor.execute(
-                f"INSERT INTO articles_search (article_id, vector) VALUES (%s, {self.VECTOR}) "
-                "ON CONFLICT (article_id) DO UPDATE SET vector = EXCLUDED.vector",
-                [article_id, *fields],
+                f"INSERT INTO articles_search (article_id, vector, head) "
+                f"VALUES (%s, {self.VECTOR}, {self.HEAD}) ON CONFLICT (article_id) "
+                "DO UPDATE SET vector = EXCLUDED.vector, head = EXCLUDED.head",
+                [article_id, *fields, *fields[:4]],
+            )
+
+    def insert_many(self, rows: list[tuple]) -> None:
+        with connection.cursor() as cursor:
+            cursor.executemany(
+                "INSERT INTO articles_search (article_id, vector, head) "
+                f"VALUES (%s, {self.VECTOR}, {self.HEAD})",
+                [(*row, *row[1:5]) for row in rows],
             )
 
     def clear(self) -> None:
@@ -208,24 +249,38 @@ class _PostgreSQL:
         sql = "SELECT article_id FROM articles_search WHERE vector @@ to_tsquery('simple', %s)"
         return sql, [self._tsquery(query)]
 
-    def search(self, query, scope, params, limit, offset) -> list[int]:
-        sql = (
-            "SELECT s.article_id FROM articles_search s, to_tsquery('simple', %s) q "
-            f"WHERE s.vector @@ q AND s.article_id IN ({scope}) "
-            "ORDER BY ts_rank_cd(s.vector, q) DESC, s.article_id DESC LIMIT %s OFFSET %s"
-        )
-        with connection.cursor() as cursor:
-            cursor.execute(sql, [self._tsquery(query), *params, limit, offset])
-            return [row[0] for row in cursor.fetchall()]
+    @staticmethod
+    def _visible(hidden: str) -> str:
+        return f"vector @@ to_tsquery('simple', %s) AND article_id NOT IN ({hidden})"
 
-    def count(self, query, scope, params) -> int:
+    def count(self, query, hidden, params) -> int:
+        sql = f"SELECT count(*) FROM articles_search WHERE {self._visible(hidden)}"
+        return _fetch(sql, [self._tsquery(query), *params])[0]
+
+    def ranked(self, query, hidden, params, limit, offset) -> list[int]:
+        tsquery = self._tsquery(query)
         sql = (
-            "SELECT count(*) FROM articles_search s "
-            f"WHERE s.vector @@ to_tsquery('simple', %s) AND s.article_id IN ({scope})"
+            "WITH recent AS (SELECT article_id FROM articles_search "
+            f"WHERE {self._visible(hidden)} ORDER BY article_id DESC LIMIT %s) "
+            "SELECT s.article_id FROM recent JOIN articles_search s USING (article_id) "
+            "ORDER BY ts_rank_cd(s.head, to_tsquery('simple', %s)) DESC, s.article_id DESC "
+            "LIMIT %s OFFSET %s"
         )
-        with connection.cursor() as cursor:
-            cursor.execute(sql, [self._tsquery(query), *params])
-            return cursor.fetchone()[0]
+        return _fetch(sql, [tsquery, *params, WINDOW, tsquery, limit, offset])
+
+    def recent(self, query, hidden, params, limit, offset) -> list[int]:
+        sql = (
+            f"SELECT article_id FROM articles_search WHERE {self._visible(hidden)} "
+            "ORDER BY article_id DESC LIMIT %s OFFSET %s"
+        )
+        return _fetch(sql, [self._tsquery(query), *params, limit, offset])
+
+
+def _fetch(sql: str, params: list) -> list:
+    """The first column of a query's rows."""
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return [row[0] for row in cursor.fetchall()]
 
 
 _BACKENDS = {"sqlite": _SQLite(), "postgresql": _PostgreSQL()}

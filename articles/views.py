@@ -153,7 +153,7 @@ class MonthArchive(_Archive, MonthArchiveView):
 
 def search_page(request):
     text = request.GET.get("q", "")
-    results = search.Results(text, within=Article.objects.published())
+    results = search.Results(text)
     page = paginate(request, results) if results.query else None
     hits = [
         (article, search.snippet(_searchable_text(article), results.query))

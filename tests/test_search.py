@@ -17,10 +17,10 @@ S = Article.Status
 
 
 def found(text: str) -> list[str]:
-    """Titles the public search finds for `text`, best first."""
-    ids = search.search_query(
-        search.tokenizer.query(text), within=Article.objects.published(), limit=50
-    )
+    """Titles the public search finds for `text`, best first (and it counts as many)."""
+    results = search.Results(text)
+    ids = results.ids(limit=50)
+    assert results.count() == len(ids)
     titles = dict(Article.objects.filter(pk__in=ids).values_list("pk", "title"))
     return [titles[pk] for pk in ids]
 
@@ -173,3 +173,27 @@ def test_imports_index_in_worker_processes(tmp_path):
 def test_search_of_a_long_time_ago_is_the_same(seed):
     old = make_article("旧文章讲语音", published_at=timezone.now() - timedelta(days=3000))
     assert old.title in found("语音")
+
+
+def test_a_query_matching_more_than_the_window_ranks_the_newest_then_goes_by_date(monkeypatch):
+    monkeypatch.setattr(search, "WINDOW", 4)
+    made = [make_article(f"第{n}篇", body="犀牛" + ("犀牛" * n)) for n in range(8)]
+    results = search.Results("犀牛")
+    assert results.count() == 8
+    newest = {a.pk for a in made[4:]}
+    first = results.ids(limit=4)
+    assert set(first) == newest  # ranked among the newest four
+    assert results.ids(limit=4, offset=4) == [a.pk for a in reversed(made[:4])]  # then by date
+    straddle = results.ids(limit=4, offset=2)
+    assert straddle[:2] == first[2:] and straddle[2:] == [made[3].pk, made[2].pk]
+
+
+def test_unpublished_and_published_partition_the_articles():
+    for status in Article.Status.values:
+        make_article(status=status)
+        make_article(status=status, published_at=future())
+    shown = set(Article.objects.published().values_list("pk", flat=True))
+    hidden = set(Article.objects.unpublished().values_list("pk", flat=True))
+    assert shown.isdisjoint(hidden) and shown | hidden == set(
+        Article.objects.values_list("pk", flat=True)
+    )

@@ -16,7 +16,8 @@ SQL = {
     ),
     "postgresql": (
         [
-            "CREATE TABLE articles_search (article_id bigint PRIMARY KEY, vector tsvector NOT NULL)",
+            "CREATE TABLE articles_search "
+            "(article_id bigint PRIMARY KEY, vector tsvector NOT NULL, head tsvector NOT NULL)",
             "CREATE INDEX articles_search_vector ON articles_search USING gin (vector)",
             "CREATE FUNCTION articles_search_gone() RETURNS trigger LANGUAGE plpgsql AS "
             "$$ BEGIN DELETE FROM articles_search WHERE article_id = OLD.id; RETURN OLD; END $$",
