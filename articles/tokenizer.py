@@ -2,14 +2,15 @@
 nothing from Django, so that import workers can segment in their own processes.
 
 Chinese is written without spaces, so text is segmented with jieba's Rust port (rjieba).
-An indexed field is its words in order, so that phrases match, followed by the shorter
-words jieba finds inside long ones, so that 智能 finds 人工智能. Words are lower-cased and
-cut at punctuation (GPT-4o is `gpt 4o`); the database's own tokenizer then only has to
-split on spaces.
+An indexed field is its words in order, so that phrases match, and the shorter words
+jieba finds inside long ones, so that 智能 finds 人工智能. Words are lower-cased and cut
+at punctuation (GPT-4o is `gpt 4o`); the database's own tokenizer then only has to split
+on spaces.
 """
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections import Counter
 from collections.abc import Iterable
@@ -29,25 +30,45 @@ def words(text: str) -> list[str]:
     return [w for piece in rjieba.cut(text) for w in _WORD.findall(piece.lower())]
 
 
-def index_text(text: str) -> str:
-    """`text` as an index field holds it: its words in order, then the words inside them."""
+@dataclass(frozen=True)
+class Field:
+    """A field's words as an index holds them."""
+
+    exact: tuple[str, ...]  # in order, so that phrases match
+    inside: tuple[str, ...]  # the shorter words jieba finds inside long ones
+
+    def text(self) -> str:
+        """The words, then the words inside them."""
+        return " ".join([*self.exact, *self.inside])
+
+    def pairs(self) -> str:
+        """Each two neighbouring words as one (实时推理): a phrase as single words, for
+        an index that would otherwise have to check positions."""
+        return " ".join(a + b for a, b in itertools.pairwise(self.exact))
+
+
+def field(text: str) -> Field:
+    """`text` segmented for the index."""
     exact = words(text)
     inside = Counter(
         w for piece in rjieba.cut_for_search(text) for w in _WORD.findall(piece.lower())
     )
     inside.subtract(exact)
-    return " ".join([*exact, *inside.elements()])
+    return Field(tuple(exact), tuple(inside.elements()))
 
 
 @dataclass(frozen=True)
 class Document:
-    """The fields of an article that search reads, each as `index_text` gives it."""
+    """The fields of an article that search reads."""
 
-    title: str
-    summary: str
-    tags: str
-    author: str
-    body: str
+    title: Field
+    summary: Field
+    tags: Field
+    author: Field
+    body: Field
+
+    def fields(self) -> tuple[Field, ...]:
+        return (self.title, self.summary, self.tags, self.author, self.body)
 
 
 def document(
@@ -64,11 +85,11 @@ def document(
     HTML, so that image addresses are not words."""
     summary = " ".join([summary, *(f"{label} {text}" for label, text in items)])
     return Document(
-        title=index_text(title),
-        summary=index_text(summary),
-        tags=index_text(" ".join(tags)),
-        author=index_text(author),
-        body=index_text(body),
+        title=field(title),
+        summary=field(summary),
+        tags=field(" ".join(tags)),
+        author=field(author),
+        body=field(body),
     )
 
 

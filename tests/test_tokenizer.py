@@ -21,10 +21,17 @@ def test_words_are_segmented_lower_cased_and_cut_at_punctuation():
     assert tokenizer.words("原生多模态大模型") == ["原生", "多", "模态", "大", "模型"]
 
 
-def test_index_text_adds_the_words_inside_long_words():
-    text = tokenizer.index_text("人工智能发布会")
-    assert text.split()[:2] == ["人工智能", "发布会"]  # in order first: phrases match
-    assert {"人工", "智能", "发布"} <= set(text.split())
+def test_a_field_holds_its_words_and_the_words_inside_them():
+    field = tokenizer.field("人工智能发布会")
+    assert field.exact == ("人工智能", "发布会")  # in order: phrases match
+    assert {"人工", "智能", "发布"} == set(field.inside)
+    assert field.text().split()[:2] == ["人工智能", "发布会"]
+
+
+def test_word_pairs_stand_for_phrases():
+    assert tokenizer.field("实时推理音频").pairs() == "实时推理 推理音频"
+    assert tokenizer.field("GPT-4o").pairs() == "gpt4o"
+    assert tokenizer.field("语音").pairs() == ""
 
 
 def test_query_terms_and_phrases():
