@@ -10,9 +10,10 @@ the tables; `rebuild()` refills them.
 
 Readers only find what `Article.objects.published()` shows. The few articles it hides
 (`unpublished()`) are subtracted from the matches, which costs far less than listing the
-many it shows. A query matching tens of thousands of articles is ranked among its most
-recent WINDOW matches, then by date: ranking every match would cost a query a second, and
-at that scale a reader wants the recent relevant articles first.
+many it shows. A query matching tens of thousands of articles is ranked by relevance among
+the WINDOW of its matches added last (highest ids), and the rest follow newest first:
+ranking every match would cost a query a second, and at that scale a reader wants the
+recent relevant articles first.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from __future__ import annotations
 import itertools
 import re
 from collections.abc import Iterable
+from contextlib import contextmanager
 
 from django.db import connection, transaction
 from django.db.models import QuerySet
@@ -30,7 +32,7 @@ from django.utils.safestring import SafeString, mark_safe
 from . import measure, tokenizer
 from .models import Article
 
-WINDOW = 1000  # most recent matches ranked by relevance
+WINDOW = 1000  # matches (the newest) ranked by relevance
 
 
 def document_of(article: Article) -> tokenizer.Document:
@@ -82,7 +84,7 @@ class Results:
             return []
         backend, hidden = _backend(), _hidden()
         ids = backend.ranked(self.query, *hidden, limit, offset) if offset < WINDOW else []
-        if len(ids) < limit and offset + limit > WINDOW:  # past the window: by date
+        if len(ids) < limit and offset + limit > WINDOW:  # past the window: newest first
             start = max(offset, WINDOW)
             ids += backend.recent(self.query, *hidden, limit - len(ids), start)
         return ids
@@ -100,17 +102,27 @@ def _hidden() -> tuple[str, list]:
     return sql, list(params)
 
 
-@transaction.atomic
 def rebuild(articles: QuerySet[Article] | None = None) -> int:
     """Empty the index and index `articles` (default: all) again: how many."""
-    backend = _backend()
-    backend.clear()
     articles = (articles if articles is not None else Article.objects.all()).for_listing()
     rows = (
         (article.pk, document_of(article))
         for article in articles.prefetch_related("summary_items").iterator(chunk_size=500)
     )
-    return index_many(rows)
+    with bulk_load():
+        return index_many(rows)
+
+
+@contextmanager
+def bulk_load():
+    """Empty the index for a load of many rows (with `index_many`), done faster than row
+    by row: PostgreSQL builds its GIN index once at the end. All or nothing."""
+    backend = _backend()
+    with transaction.atomic():
+        backend.clear()
+        backend.before_bulk()
+        yield
+        backend.after_bulk()
 
 
 def index_many(rows: Iterable[tuple[int, tokenizer.Document]], *, batch: int = 500) -> int:
@@ -173,6 +185,12 @@ class _SQLite:
     def clear(self) -> None:
         with connection.cursor() as cursor:
             cursor.execute("DELETE FROM articles_search")
+
+    def before_bulk(self) -> None:
+        pass
+
+    def after_bulk(self) -> None:
+        pass
 
     @staticmethod
     def _match(query: tokenizer.Query) -> str:
@@ -242,6 +260,17 @@ class _PostgreSQL:
     def clear(self) -> None:
         with connection.cursor() as cursor:
             cursor.execute("DELETE FROM articles_search")
+
+    def before_bulk(self) -> None:
+        with connection.cursor() as cursor:
+            cursor.execute("DROP INDEX articles_search_vector")
+
+    def after_bulk(self) -> None:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "CREATE INDEX articles_search_vector ON articles_search USING gin (vector)"
+            )
+            cursor.execute("ANALYZE articles_search")
 
     @staticmethod
     def _tsquery(query: tokenizer.Query) -> str:

@@ -29,6 +29,11 @@ def main() -> int:
     parser.add_argument("--queries", type=int, default=200, help="Queries to time.")
     parser.add_argument("--like-queries", type=int, default=30, help="Of them, timed as LIKE.")
     parser.add_argument("--database-url", help="Database to use (default: a new SQLite file).")
+    parser.add_argument(
+        "--keep",
+        action="store_true",
+        help="With --database-url: keep the loaded data, reuse it next time.",
+    )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="folio-search-bench-") as scratch:
         os.environ["DATABASE_URL"] = args.database_url or f"sqlite:///{Path(scratch) / 's.sqlite3'}"
@@ -75,7 +80,7 @@ def load(count: int) -> None:
     base = datetime(2020, 1, 1, tzinfo=UTC)
     jobs = [(start, min(1000, count - start), 7) for start in range(0, count, 1000)]
     context = multiprocessing.get_context("forkserver")
-    with context.Pool(os.cpu_count() or 1) as pool:
+    with context.Pool(os.cpu_count() or 1) as pool, search.bulk_load():
         for start, rows in pool.imap(_documents, jobs):
             with transaction.atomic():
                 made = Article.objects.bulk_create(
@@ -131,18 +136,24 @@ def run(args) -> int:
     from django.core.management import call_command
     from django.db import connection
 
+    from articles.models import Article, Author
     from bench.corpus import Vocabulary, queries
 
     if connection.vendor == "postgresql":
-        connection.creation.create_test_db(verbosity=0, autoclobber=True)
+        connection.creation.create_test_db(verbosity=0, autoclobber=True, keepdb=args.keep)
     else:
         call_command("migrate", verbosity=0)
-    started = time.perf_counter()
-    load(args.articles)
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("VACUUM ANALYZE")
-    print(f"loaded and indexed in {time.perf_counter() - started:.0f} s")
+    if args.keep and Article.objects.count() == args.articles:
+        print(f"reusing the {args.articles:,} articles loaded before")
+    else:
+        started = time.perf_counter()
+        Article.objects.all().delete()
+        Author.objects.all().delete()
+        load(args.articles)
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("VACUUM ANALYZE")
+        print(f"loaded and indexed in {time.perf_counter() - started:.0f} s")
     rng = random.Random(11)
     mix = queries(rng, Vocabulary.build(random.Random(7)).words, args.queries)
     for text in mix[:5]:  # warm the caches, as a running site's are

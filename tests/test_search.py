@@ -175,7 +175,7 @@ def test_search_of_a_long_time_ago_is_the_same(seed):
     assert old.title in found("语音")
 
 
-def test_a_query_matching_more_than_the_window_ranks_the_newest_then_goes_by_date(monkeypatch):
+def test_a_query_matching_more_than_the_window_ranks_the_newest_then_the_rest(monkeypatch):
     monkeypatch.setattr(search, "WINDOW", 4)
     made = [make_article(f"第{n}篇", body="犀牛" + ("犀牛" * n)) for n in range(8)]
     results = search.Results("犀牛")
@@ -183,7 +183,7 @@ def test_a_query_matching_more_than_the_window_ranks_the_newest_then_goes_by_dat
     newest = {a.pk for a in made[4:]}
     first = results.ids(limit=4)
     assert set(first) == newest  # ranked among the newest four
-    assert results.ids(limit=4, offset=4) == [a.pk for a in reversed(made[:4])]  # then by date
+    assert results.ids(limit=4, offset=4) == [a.pk for a in reversed(made[:4])]  # newest first
     straddle = results.ids(limit=4, offset=2)
     assert straddle[:2] == first[2:] and straddle[2:] == [made[3].pk, made[2].pk]
 
