@@ -4,6 +4,7 @@ to review, tag hygiene and the history of every article."""
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.helpers import ActionForm
+from django.contrib.admin.views.main import SEARCH_VAR
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
 from django.db.models import Count
@@ -190,6 +191,15 @@ class ArticleAdmin(admin.ModelAdmin):
     def get_search_results(self, request, queryset, search_term):
         # The site's own engine: Chinese words, not LIKE '%…%'.
         return search.matching(queryset, search_term), False
+
+    def changelist_view(self, request, extra_context=None):
+        if request.method != "GET" or not request.GET.get(SEARCH_VAR):
+            return super().changelist_view(request, extra_context)
+        with search.planned():  # count and list the matches through the index
+            response = super().changelist_view(request, extra_context)
+            if isinstance(response, TemplateResponse):
+                response.render()
+        return response
 
     def has_publish_permission(self, request):
         return publishing.can_publish(request.user)
