@@ -27,7 +27,17 @@ _TERM = re.compile(r'"([^"]*)"|(\S+)')
 
 def words(text: str) -> list[str]:
     """`text` segmented, in order: lower-case words without punctuation."""
-    return [w for piece in rjieba.cut(text) for w in _WORD.findall(piece.lower())]
+    return _words(rjieba.cut(text.lower()))
+
+
+def _words(pieces: list[str]) -> list[str]:
+    out = []
+    for piece in pieces:
+        if piece.isalnum():  # most are: a word, as _WORD would find it
+            out.append(piece)
+        else:
+            out += _WORD.findall(piece)
+    return out
 
 
 @dataclass(frozen=True)
@@ -49,11 +59,10 @@ class Field:
 
 def field(text: str) -> Field:
     """`text` segmented for the index."""
-    exact = words(text)
-    inside = Counter(
-        w for piece in rjieba.cut_for_search(text) for w in _WORD.findall(piece.lower())
-    )
-    inside.subtract(exact)
+    text = text.lower()
+    exact = _words(rjieba.cut(text))
+    inside = Counter(_words(rjieba.cut_for_search(text)))
+    inside.subtract(Counter(exact))
     return Field(tuple(exact), tuple(inside.elements()))
 
 
