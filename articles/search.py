@@ -161,8 +161,16 @@ def _highlight_pattern(query: tokenizer.Query) -> re.Pattern[str] | None:
     texts = sorted(
         {*query.texts, *(w for term in query.terms for w in term)}, key=len, reverse=True
     )
-    texts = [t for t in texts if t]
-    return re.compile("|".join(map(re.escape, texts)), re.IGNORECASE) if texts else None
+    texts = [_bounded(t) for t in texts if t]
+    return re.compile("|".join(texts), re.IGNORECASE) if texts else None
+
+
+def _bounded(text: str) -> str:
+    # Latin words end where letters and digits do: GPT is not highlighted inside ChatGPT
+    # (jieba keeps that one word, so the index does not match it there either).
+    before = "(?<![a-z0-9])" if text[0].isascii() and text[0].isalnum() else ""
+    after = "(?![a-z0-9])" if text[-1].isascii() and text[-1].isalnum() else ""
+    return before + re.escape(text) + after
 
 
 # --- backends ------------------------------------------------------------------------------

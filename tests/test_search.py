@@ -116,6 +116,16 @@ def test_search_page_highlights_and_paginates(client, settings, seed):
     assert len(second.find("li", class_="article-item")) == 1
 
 
+def test_snippets_mark_latin_words_whole():
+    query = search.tokenizer.query("GPT-4o api")
+    text = search.snippet("ChatGPT 与 GPT-4o 的 API、rapid", query)
+    assert text == "ChatGPT 与 <mark>GPT-4o</mark> 的 <mark>API</mark>、rapid"
+    assert (
+        search.snippet("讲多模态模型", search.tokenizer.query("模态"))
+        == "讲多<mark>模态</mark>模型"
+    )
+
+
 def test_snippets_are_escaped():
     make_article("危险", body="```\n<script>alert('多模态')</script>\n```")
     query = search.tokenizer.query("多模态")
