@@ -204,11 +204,11 @@ class _SQLite:
     def before_bulk(self) -> None:
         pass
 
-    def planned(self):
-        return nullcontext()
-
     def after_bulk(self) -> None:
         pass
+
+    def planned(self):
+        return nullcontext()  # FTS5 always reads its own index
 
     @staticmethod
     def _match(query: tokenizer.Query) -> str:
