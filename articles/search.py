@@ -176,22 +176,12 @@ def _bounded(text: str) -> str:
 # --- backends ------------------------------------------------------------------------------
 
 
-class _SQLite:
-    WEIGHTS = "10.0, 4.0, 4.0, 2.0, 1.0"  # title, summary, tags, author, body
+class _Backend:
+    """What the backends share: both keep one row per article in `articles_search`."""
 
-    INSERT = (
-        "INSERT INTO articles_search (rowid, title, summary, tags, author, body) "
-        "VALUES (%s, %s, %s, %s, %s, %s)"
-    )
+    INSERT: str
 
-    @staticmethod
-    def _row(article_id: int, document: tokenizer.Document) -> list:
-        return [article_id, *(field.text() for field in document.fields())]
-
-    def index(self, article_id: int, document: tokenizer.Document) -> None:
-        with connection.cursor() as cursor:
-            cursor.execute("DELETE FROM articles_search WHERE rowid = %s", [article_id])
-            cursor.execute(self.INSERT, self._row(article_id, document))
+    def _row(self, article_id: int, document: tokenizer.Document) -> list: ...
 
     def insert_many(self, rows: list[tuple[int, tokenizer.Document]]) -> None:
         with connection.cursor() as cursor:
@@ -208,7 +198,25 @@ class _SQLite:
         pass
 
     def planned(self):
-        return nullcontext()  # FTS5 always reads its own index
+        return nullcontext()  # SQLite's FTS5 always reads its own index
+
+
+class _SQLite(_Backend):
+    WEIGHTS = "10.0, 4.0, 4.0, 2.0, 1.0"  # title, summary, tags, author, body
+
+    INSERT = (
+        "INSERT INTO articles_search (rowid, title, summary, tags, author, body) "
+        "VALUES (%s, %s, %s, %s, %s, %s)"
+    )
+
+    @staticmethod
+    def _row(article_id: int, document: tokenizer.Document) -> list:
+        return [article_id, *(field.text() for field in document.fields())]
+
+    def index(self, article_id: int, document: tokenizer.Document) -> None:
+        with connection.cursor() as cursor:
+            cursor.execute("DELETE FROM articles_search WHERE rowid = %s", [article_id])
+            cursor.execute(self.INSERT, self._row(article_id, document))
 
     @staticmethod
     def _match(query: tokenizer.Query) -> str:
@@ -249,7 +257,7 @@ def _tsvector(weights: str) -> str:
     return " || ".join(f"setweight(to_tsvector('simple', %s), '{w}')" for w in weights)
 
 
-class _PostgreSQL:
+class _PostgreSQL(_Backend):
     # A phrase is looked up as its word pairs (实时推理), which the GIN index answers
     # exactly: a positional query (<->) makes PostgreSQL re-read every candidate's
     # vector, which costs a second on common words.
@@ -270,14 +278,6 @@ class _PostgreSQL:
                 "DO UPDATE SET vector = EXCLUDED.vector, head = EXCLUDED.head",
                 self._row(article_id, document),
             )
-
-    def insert_many(self, rows: list[tuple[int, tokenizer.Document]]) -> None:
-        with connection.cursor() as cursor:
-            cursor.executemany(self.INSERT, [self._row(pk, doc) for pk, doc in rows])
-
-    def clear(self) -> None:
-        with connection.cursor() as cursor:
-            cursor.execute("DELETE FROM articles_search")
 
     def before_bulk(self) -> None:
         with connection.cursor() as cursor:
