@@ -9,7 +9,6 @@ imported in its own transaction, and a bad file is reported and passed over.
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import os
 from collections import ChainMap
@@ -99,16 +98,6 @@ def _walk(folder: Path) -> list[Path]:
             if not name.startswith(".") and Path(name).suffix.lower() in NOTE_SUFFIXES
         ]
     return found
-
-
-def identity(note: vault.VaultArticle, relative: str) -> str:
-    """An article's natural key: its canonical URL, else its vault path."""
-    url = vault.canonical_url(note.url)
-    return _key(f"url:{url}") if url else _key(f"path:{relative}")
-
-
-def _key(name: str) -> str:
-    return hashlib.sha256(name.encode("utf-8")).hexdigest()
 
 
 def import_vault(
@@ -232,11 +221,11 @@ class _Run:
         if work.error:
             raise work.error
         parsed = work.note
-        key = identity(parsed, note.relative)
+        key = vault.source_key(parsed.url, note.relative)
         known = self.known.get(key) or self._replaced_identity(note, parsed, digest)
         duplicate_of = self._duplicate_of(note, key, known)
         if duplicate_of:
-            return FileResult(shown, Verdict.DUPLICATE, f"same article as {duplicate_of}")
+            return FileResult(shown, Verdict.DUPLICATE, f"the same article as {duplicate_of}")
         self.claimed[key] = shown
         if known is None:
             article = self._save(Article(), work, key=key, note=note, digest=digest)
@@ -269,12 +258,12 @@ class _Run:
         note without one moved (the same text, its old file gone); or the note is the
         export of an article written in Folio (`<slug>.md`)."""
         same_path = self.by_path.get(note.relative)
-        if same_path and same_path.key == _key(f"path:{note.relative}"):
+        if same_path and same_path.key == vault.source_key("", note.relative):
             return same_path
         if vault.canonical_url(parsed.url):
             return None
         moved = self.by_hash.get(digest)
-        if moved and moved.key == _key(f"path:{moved.path}"):
+        if moved and moved.key == vault.source_key("", moved.path):
             return None if (note.root / moved.path).is_file() else moved
         path = PurePosixPath(note.relative)
         if len(path.parts) == 1 and path.suffix == ".md":

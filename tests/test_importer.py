@@ -1,11 +1,14 @@
 """`import_seeds`: every rule of the import, through the command."""
 
+import hashlib
 import os
 import shutil
 from datetime import datetime
+from importlib import import_module
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.apps import apps
 
 from articles import importer
 from articles.models import Article, Author, SummaryItem, Tag
@@ -150,16 +153,78 @@ def test_edit_with_an_unchanged_file_is_kept_quietly(vault):
 def test_same_wechat_article_clipped_twice_is_one_article(tmp_path):
     write(tmp_path / "a.md", note("第一次剪藏", url=WECHAT + "&chksm=111&scene=21"))
     write(tmp_path / "b.md", note("第二次剪藏", url=WECHAT + "&chksm=222#wechat_redirect"))
-    status, out, _ = import_seeds(tmp_path)
-    assert (status, out) == (
+    status, out, err = import_seeds(tmp_path)
+    assert (status, out, err) == (
         0,
-        [f"duplicate: {tmp_path / 'b.md'}: same article as {tmp_path / 'a.md'}", last_line(1)],
+        [
+            "1 duplicate skipped (the same article as another file; each named on stderr)",
+            last_line(1),
+        ],
+        [f"{tmp_path / 'b.md'}: skipped, the same article as {tmp_path / 'a.md'}"],
     )
     assert Article.objects.get().title == "第一次剪藏"
     # and again on the next run, without a second article
-    out = import_seeds(tmp_path)[1]
-    assert out[-1] == last_line(unchanged=1) and out[0].startswith("duplicate: ")
+    status, out, err = import_seeds(tmp_path)
+    assert out[-2:] == [out[0], last_line(unchanged=1)] and len(err) == 1
     assert Article.objects.count() == 1
+
+
+LINKS = {
+    "no idx": "https://mp.weixin.qq.com/s?__biz=MzA5&mid={n}&sn=s{n}&chksm=c{n}&scene=27",
+    "short": "https://mp.weixin.qq.com/s/Ab_{n}xY",
+    "temporary": "https://mp.weixin.qq.com/s?src=11&timestamp=17150{n}&ver=5&signature=S{n}&new=1",
+    "appmsg": "https://mp.weixin.qq.com/mp/appmsg/show?__biz=MzA5&appmsgid=10{n}&itemidx=1&sign=x",
+}
+
+
+@pytest.mark.parametrize("shape", sorted(LINKS))
+def test_links_of_every_shape_name_one_article_each(tmp_path, shape):
+    for n in range(12):
+        write(tmp_path / f"{n:02d}.md", note(f"第{n}篇", url=LINKS[shape].format(n=n)))
+    # a second share of article 3, with other share noise, is that article
+    shared = LINKS[shape].format(n=3) + ("&" if "?" in LINKS[shape] else "?") + "sharer_shareid=9"
+    write(tmp_path / "again.md", note("再剪一次", url=shared + "#rd"))
+    status, out, err = import_seeds(tmp_path)
+    assert (status, out[-1]) == (0, last_line(created=12))
+    assert out[-2].startswith("1 duplicate skipped")
+    assert err == [f"{tmp_path / 'again.md'}: skipped, the same article as {tmp_path / '03.md'}"]
+    assert Article.objects.count() == 12
+
+
+def test_counts_add_up_to_the_files_found(tmp_path):
+    write(tmp_path / "a.md", note("甲", url=WECHAT))
+    write(tmp_path / "b.md", note("甲的副本", url=WECHAT + "&scene=1"))
+    write(tmp_path / "c.md", note("甲的又一副本", url=WECHAT.replace("&idx=1", "")))
+    write(tmp_path / "d.md", "---\ntitle: [坏]\n---\n")
+    write(tmp_path / "e.md", note("乙"))
+    status, out, err = import_seeds(tmp_path)
+    assert status == 1
+    assert out[-2:] == [
+        "2 duplicates skipped (the same article as another file; each named on stderr)",
+        last_line(created=2, failed=1),
+    ]
+    assert len(err) == 4  # two duplicates, one failure, and the failure count
+
+
+def test_reimport_after_the_identity_fix_recovers_what_was_merged(tmp_path):
+    """Before the fix, notes whose links lacked `idx` were one article under the key of
+    the bare host; migration 0007 gives it its own key, and the next import brings back
+    the others."""
+    link = LINKS["no idx"]
+    for n in range(5):
+        write(tmp_path / f"{n}.md", note(f"第{n}篇", url=link.format(n=n)))
+    import_seeds(tmp_path)
+    merged = Article.objects.get(source_path="0.md")
+    Article.objects.exclude(pk=merged.pk).delete()  # as the old rule left it: one article
+    coarse = hashlib.sha256(b"url:https://mp.weixin.qq.com/s").hexdigest()
+    Article.objects.filter(pk=merged.pk).update(source_key=coarse)
+    import_module("articles.migrations.0007_identity_keys").rekey(apps, None)
+    status, out, _ = import_seeds(tmp_path)
+    assert (status, out[-1]) == (0, last_line(created=4, unchanged=1))
+    assert sorted(Article.objects.values_list("source_path", flat=True)) == [
+        f"{n}.md" for n in range(5)
+    ]
+    assert Article.objects.get(source_path="0.md").pk == merged.pk
 
 
 def test_moved_file_is_not_duplicated(tmp_path):

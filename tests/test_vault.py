@@ -378,6 +378,47 @@ def test_wechat_url_identity_ignores_share_parameters():
     assert canonical_url(other) != canonical_url(one)
 
 
+def test_wechat_link_without_idx_is_the_first_article_of_its_message():
+    full = "https://mp.weixin.qq.com/s?__biz=MzA==&mid=26&idx=1&sn=9e"
+    assert canonical_url("https://mp.weixin.qq.com/s?__biz=MzA==&mid=26&sn=9e&scene=4") == (
+        canonical_url(full)
+    )
+    assert canonical_url("https://mp.weixin.qq.com/s?__biz=MzA==&mid=27&sn=9f") != (
+        canonical_url("https://mp.weixin.qq.com/s?__biz=MzA==&mid=26&sn=9e")
+    )
+
+
+@pytest.mark.parametrize(
+    "first, second",
+    [
+        ("/s?__biz=A&mid=1&chksm=x", "/s?__biz=A&mid=2&chksm=x"),  # no sn, no idx
+        ("/s/AbC_12", "/s/AbC_13"),  # short links
+        ("/s/AbC_12", "/s/abc_12"),  # short links are case-sensitive
+        (
+            "/s?src=11&timestamp=1715&ver=5&signature=S1",
+            "/s?src=11&timestamp=1715&ver=5&signature=S2",
+        ),
+        ("/s?src=11&timestamp=1715&signature=S1", "/s?src=11&timestamp=1716&signature=S1"),
+        (
+            "/mp/appmsg/show?__biz=A&appmsgid=10&itemidx=1",
+            "/mp/appmsg/show?__biz=A&appmsgid=11&itemidx=1",
+        ),
+        (
+            "/mp/appmsg/show?__biz=A&appmsgid=10&itemidx=1",
+            "/mp/appmsg/show?__biz=A&appmsgid=10&itemidx=2",
+        ),
+        ("/s?__biz=A&mid=1&sn=x", "/s?__biz=B&mid=1&sn=x"),
+    ],
+)
+def test_wechat_links_of_other_shapes_keep_what_names_the_article(first, second):
+    host = "https://mp.weixin.qq.com"
+    assert canonical_url(host + first) != canonical_url(host + second)
+    noisy = f"{host}{first}&scene=21&chksm=ff&sharer_sharetime=1&clicktime=2#rd".replace(
+        "/s/AbC_12&", "/s/AbC_12?"
+    )
+    assert canonical_url(noisy) == canonical_url(host + first)
+
+
 def test_wechat_short_links_and_other_urls():
     assert (
         canonical_url("https://mp.weixin.qq.com/s/AbC_12/") == "https://mp.weixin.qq.com/s/AbC_12"
@@ -385,9 +426,13 @@ def test_wechat_short_links_and_other_urls():
     assert (
         canonical_url("http://Example.com/a?utm_source=x&id=3#top") == "https://example.com/a?id=3"
     )
+    assert canonical_url("https://example.com:443/a") == "https://example.com/a"
     assert canonical_url(
         "https://mp.weixin.qq.com/s?__biz=a&amp;mid=1&amp;idx=1&amp;sn=s"
     ).endswith("mid=1&idx=1&sn=s")
+    assert canonical_url("https://example.com/a?q=1%262") != canonical_url(
+        "https://example.com/a?q=1&2"
+    )
     assert canonical_url("not a url") == ""
     assert canonical_url("javascript:alert(1)") == ""
 

@@ -1,7 +1,9 @@
 """Properties of the vault parser and writer, fed generated input (hypothesis)."""
 
 import json
+import re
 from datetime import datetime
+from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
 from hypothesis import HealthCheck, assume, given, settings
@@ -17,6 +19,7 @@ from articles.vault import (
     dump,
     parse,
 )
+from articles.vault.identity import source_key
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 FAST = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -135,7 +138,7 @@ WORDS = (
 )
 LINES = st.lists(WORDS, min_size=1, max_size=4).map("\n".join)
 # A label's trailing colon is read as the separator before its text, so labels have none.
-LABELS = st.one_of(st.just(""), WORDS.map(lambda w: w.rstrip(":：").strip()))
+LABELS = st.one_of(st.just(""), WORDS.map(lambda w: re.sub(r"[\s:：]+$", "", w).strip()))
 ITEMS = st.lists(st.builds(SummaryItem, LABELS, LINES), max_size=4)
 TAG_NAMES = st.lists(WORDS.filter(lambda w: "，" not in w), max_size=5, unique_by=str.casefold)
 DATES = st.datetimes(
@@ -223,3 +226,73 @@ def test_edits_to_any_note_read_back(
             assert {t.name.casefold() for t in again.tags} == {t.casefold() for t in tags}
         else:
             assert getattr(again, name) == new[name], name
+
+
+# --- identity: never coarser than the link, the same for every share of one article --------
+
+WECHAT = "mp.weixin.qq.com"
+VALUE = st.text("AbZz09_-=+%/", min_size=1, max_size=8)
+NOISE = st.lists(
+    st.tuples(
+        st.sampled_from(["chksm", "scene", "sharer_sharetime", "sharer_shareid", "clicktime",
+                         "enterid", "key", "uin", "pass_ticket", "exportkey", "utm_source"]),
+        VALUE,
+    ),
+    max_size=5,
+)  # fmt: skip
+# The parameters that name an article in each shape of WeChat link.
+SHAPES = {
+    "four keys": ("/s", ["__biz", "mid", "idx", "sn"]),
+    "no idx": ("/s", ["__biz", "mid", "sn"]),
+    "temporary": ("/s", ["src", "timestamp", "ver", "signature"]),
+    "appmsg": ("/mp/appmsg/show", ["__biz", "appmsgid", "itemidx", "sign"]),
+}
+
+
+def share(path: str, names: dict[str, str], noise: list[tuple[str, str]], data) -> str:
+    """One share of a link: its parameters in any order, with noise, any scheme and case."""
+    pairs = [*names.items(), *noise]
+    pairs = data.draw(st.permutations(pairs))
+    scheme = data.draw(st.sampled_from(["https", "http", "HTTPS"]))
+    host = data.draw(st.sampled_from([WECHAT, WECHAT.upper()]))
+    fragment = data.draw(st.sampled_from(["", "#rd", "#wechat_redirect"]))
+    query = "&".join(f"{k}={quote(v, safe='')}" for k, v in pairs)
+    return f"{scheme}://{host}{path}?{query}{fragment}"
+
+
+@FAST
+@given(st.sampled_from(sorted(SHAPES)), st.data())
+def test_two_shares_of_one_article_share_an_identity(shape, data):
+    path, keys = SHAPES[shape]
+    names = {key: data.draw(VALUE) for key in keys}
+    one = share(path, names, data.draw(NOISE), data)
+    two = share(path, names, data.draw(NOISE), data)
+    assert source_key(one, "a.md") == source_key(two, "b.md")
+
+
+@FAST
+@given(st.sampled_from(sorted(SHAPES)), st.data())
+def test_links_that_differ_in_a_naming_parameter_never_share_an_identity(shape, data):
+    path, keys = SHAPES[shape]
+    names = {key: data.draw(VALUE) for key in keys}
+    changed = data.draw(st.sampled_from(keys))
+    other = {**names, changed: data.draw(VALUE.filter(lambda v: v != names[changed]))}
+    assume(not (changed == "idx" and {names[changed], other[changed]} == {"1"}))
+    one = share(path, names, data.draw(NOISE), data)
+    two = share(path, other, data.draw(NOISE), data)
+    assert source_key(one, "a.md") != source_key(two, "a.md")
+
+
+@FAST
+@given(st.data())
+def test_short_links_differ_by_their_id(data):
+    ids = st.text("AbZz09_-", min_size=4, max_size=22)
+    one, two = data.draw(ids), data.draw(ids)
+    assume(one != two)
+    noise = "?" + "&".join(f"{k}={v}" for k, v in data.draw(NOISE))
+    assert source_key(f"https://{WECHAT}/s/{one}", "a.md") == source_key(
+        f"http://{WECHAT}/s/{one}/{noise}#rd", "b.md"
+    )
+    assert source_key(f"https://{WECHAT}/s/{one}", "a.md") != source_key(
+        f"https://{WECHAT}/s/{two}", "a.md"
+    )

@@ -5,7 +5,7 @@ article = parse(text, path=...)        text -> VaultArticle, or VaultError(path,
 dump(article)                          VaultArticle -> text, unchanged parts as written
 """
 
-from .identity import canonical_url
+from .identity import canonical_url, source_key
 from .reading import MAX_LENGTHS, parse, parse_date
 from .text import MAX_BYTES, decode, text_hash
 from .types import STATUSES, Summary, SummaryItem, VaultArticle, VaultError, VaultTag
@@ -25,5 +25,6 @@ __all__ = [
     "dump",
     "parse",
     "parse_date",
+    "source_key",
     "text_hash",
 ]

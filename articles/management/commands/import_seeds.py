@@ -59,10 +59,18 @@ class Command(BaseCommand):
         for result in report.results:
             if result.verdict == Verdict.FAILED:
                 self.stderr.write(result.detail)
-            elif result.detail:  # conflicts, duplicates, moves
+            elif result.verdict == Verdict.DUPLICATE:
+                self.stderr.write(f"{result.path}: skipped, {result.detail}")
+            elif result.detail:  # conflicts, edits kept, moves
                 self.stdout.write(f"{result.verdict}: {result.path}: {result.detail}")
         if dry_run:
             self.stdout.write("dry run: nothing was written")
+        duplicates = report.count(Verdict.DUPLICATE)
+        if duplicates:
+            self.stdout.write(
+                f"{duplicates} duplicate{'s' if duplicates > 1 else ''} skipped "
+                "(the same article as another file; each named on stderr)"
+            )
         self.stdout.write(report.summary())
         if report.count(Verdict.FAILED):
             raise CommandError(f"{report.count(Verdict.FAILED)} file(s) not imported", returncode=1)
