@@ -5,6 +5,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.helpers import ActionForm
 from django.contrib.admin.views.main import SEARCH_VAR
+from django.contrib.admin.widgets import AdminTextInputWidget
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
 from django.db.models import Count
@@ -64,6 +65,11 @@ class _SummaryItemInline(admin.TabularInline):
     ordering = ("position", "pk")
     classes = ("folio-ordered",)
     formfield_overrides = {models.TextField: {"widget": forms.Textarea(attrs={"rows": 2})}}
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if db_field.name == "label":
+            kwargs["widget"] = AdminTextInputWidget
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
 
     def has_add_permission(self, request, obj=None):
         return super().has_add_permission(request, obj) and _may_edit(request, obj)
@@ -407,6 +413,7 @@ class TagAdmin(admin.ModelAdmin):
     search_fields = ("name", "vault_path")
     fields = ("name", "slug", "vault_path")
     readonly_fields = ("slug",)
+    formfield_overrides = {models.TextField: {"widget": AdminTextInputWidget}}
     actions = ("merge",)
 
     def get_queryset(self, request):

@@ -4,6 +4,7 @@ autocomplete, statuses a user may set, and a refusal to save over a newer versio
 from __future__ import annotations
 
 from django import forms
+from django.contrib.admin.widgets import AdminTextInputWidget
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
 from django.urls import reverse, reverse_lazy
@@ -94,7 +95,12 @@ class ArticleForm(forms.ModelForm):
             "original_url",
             "extra",
         )
-        widgets = {"body": MarkdownWidget, "summary": forms.Textarea(attrs={"rows": 3})}
+        widgets = {
+            "title": AdminTextInputWidget,
+            "source_platform": AdminTextInputWidget,
+            "body": MarkdownWidget,
+            "summary": forms.Textarea(attrs={"rows": 3}),
+        }
         formfield_callback = _https_by_default
 
     def __init__(self, *args, user, **kwargs):

@@ -3,6 +3,7 @@ from django.db import models
 from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 from taggit.managers import TaggableManager
 from taggit.models import TagBase, TaggedItemBase
@@ -33,7 +34,7 @@ def _keep_old_address(instance, redirect_model, field: str) -> None:
 class Author(models.Model):
     """Who wrote an article: usually a WeChat official account."""
 
-    name = models.CharField(_("name"), max_length=MAX_LENGTHS["author"], unique=True)
+    name = models.CharField(_("name"), max_length=MAX_LENGTHS["author"], unique=True)  # indexed
     slug = models.SlugField(_("slug"), max_length=slugs.MAX_LENGTH, unique=True)
 
     class Meta:
@@ -56,9 +57,8 @@ class Author(models.Model):
 class Tag(TagBase):
     """A topic. Names are unique whatever their case; slugs are pinyin."""
 
-    vault_path = models.CharField(
+    vault_path = models.TextField(
         _("vault path"),
-        max_length=255,
         blank=True,
         help_text=_("The topic note this tag links to in the vault, such as 00-元语/AI."),
     )
@@ -147,7 +147,7 @@ class Article(models.Model):
         PUBLISHED = "published", _("Published")
         ARCHIVED = "archived", _("Archived")
 
-    title = models.CharField(_("title"), max_length=MAX_LENGTHS["title"])
+    title = models.TextField(_("title"))
     slug = models.SlugField(
         _("slug"),
         max_length=slugs.MAX_LENGTH,
@@ -162,9 +162,8 @@ class Article(models.Model):
         blank=True,
         related_name="articles",
     )
-    source_platform = models.CharField(
+    source_platform = models.TextField(
         _("source"),
-        max_length=MAX_LENGTHS["source"],
         blank=True,
         help_text=_("Where the article first appeared, such as 微信公众号."),
     )
@@ -205,9 +204,7 @@ class Article(models.Model):
 
     # The vault round trip (see articles.importer and articles.exporter).
     source_key = models.CharField(max_length=64, blank=True, default="", editable=False)
-    source_path = models.CharField(
-        _("vault file"), max_length=500, blank=True, default="", editable=False
-    )
+    source_path = models.TextField(_("vault file"), blank=True, default="", editable=False)
     source_hash = models.CharField(max_length=64, blank=True, default="", editable=False)
     synced_hash = models.CharField(max_length=64, blank=True, default="", editable=False)
     vault_layout = models.JSONField(default=dict, blank=True, editable=False)
@@ -233,7 +230,7 @@ class Article(models.Model):
         ]
 
     def __str__(self):
-        return self.title
+        return Truncator(self.title).chars(80)
 
     def save(self, *args, **kwargs):
         self.body = self.body.replace("\r\n", "\n")
@@ -297,7 +294,7 @@ class SummaryItem(models.Model):
     )
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
     position = models.PositiveSmallIntegerField(_("position"), default=0)
-    label = models.CharField(_("label"), max_length=200, blank=True)
+    label = models.TextField(_("label"), blank=True)
     text = models.TextField(_("text"))
 
     class Meta:
@@ -371,7 +368,7 @@ class Revision(models.Model):
         blank=True,
         related_name="+",
     )
-    comment = models.CharField(_("what happened"), max_length=200, blank=True)
+    comment = models.TextField(_("what happened"), blank=True)
     changed = models.JSONField(_("what changed"), default=list, blank=True)
     status = models.CharField(_("status"), max_length=20, choices=Article.Status.choices)
     slug = models.SlugField(_("slug"), max_length=slugs.MAX_LENGTH)

@@ -20,7 +20,7 @@ def slugify(text: str, *, max_length: int = READABLE_LENGTH) -> str:
     """Lower-case ASCII words joined by hyphens, cut at a word boundary within
     `max_length`; "" when `text` has nothing to spell (emoji, punctuation)."""
     words: list[str] = []
-    for piece in lazy_pinyin(text):
+    for piece in lazy_pinyin(text[: max_length * 2]):  # a character gives a word or more
         ascii_text = unicodedata.normalize("NFKD", piece).encode("ascii", "ignore").decode()
         words += [word for word in _NOT_WORD.split(ascii_text.lower()) if word]
     slug = ""

@@ -13,7 +13,8 @@ from django.apps import apps
 from articles import importer
 from articles.models import Article, Author, SummaryItem, Tag
 from tests.conftest import SEED
-from tests.helpers import import_seeds, note, write
+from tests.helpers import import_seeds, note, run_command, write
+from tests.public import Page
 
 pytestmark = pytest.mark.django_db
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -380,3 +381,51 @@ def test_hostile_html_is_stored_harmless(corpus):
     for bad in ("<script", "onerror", "javascript:", "<iframe", "style="):
         assert bad not in html
     assert "正常的一段话。" in html
+
+
+# --- the author's text, kept whole ---------------------------------------------------------
+
+
+def test_long_titles_authors_sources_labels_and_paths_are_kept_whole(tmp_path, client):
+    title = "很长的标题，" * 60 + "完。"  # 362 characters
+    author, source, label = "长名字" * 150, "来源" * 200, "很长的要点标签" * 40
+    folder = tmp_path.joinpath(*["很深的文件夹"] * 90)  # a vault path of 636 characters
+    path = write(
+        folder / "long.md",
+        note(title, url=WECHAT, extra=f'作者: "{author}"\n来源: "{source}"\n').replace(
+            "**要点**", f"**{label}**"
+        ),
+    )
+    write(tmp_path / "other.md", note("同一作者的另一篇", extra=f'作者: "{author}"\n'))
+    status, out, err = import_seeds(tmp_path)
+    assert (status, out[-1], err) == (0, last_line(created=2), [])
+    article = Article.objects.get(original_url=WECHAT)
+    assert (article.title, article.author.name, article.source_platform) == (title, author, source)
+    assert article.key_points()[0].label == label
+    assert article.source_path == path.relative_to(tmp_path).as_posix()
+    assert len(article.slug) <= 80
+    # pages show the title whole where it is the article's own heading, cut in lists
+    page = Page(client.get(article.get_absolute_url()).content.decode())
+    assert page.texts("h1") == [title]
+    assert len(page.texts("title")[0]) < 120
+    listed = Page(client.get("/").content.decode()).texts("h2", class_="article-item-title")
+    assert title not in listed and any(t.startswith(title[:50]) for t in listed)
+    # and the export gives the file back as it was
+    assert run_command("export_articles", tmp_path / "export")[0] == 0
+    exported = tmp_path / "export" / article.source_path
+    assert exported.read_text(encoding="utf-8") == path.read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize(
+    "extra, message",
+    [
+        (f'作者: "{"名" * 501}"\n', "author is 501 characters long, over the limit of 500"),
+        ("tags: [" + "长" * 101 + "]\n", "tag is 101 characters long, over the limit of 100"),
+    ],
+)
+def test_a_value_over_a_columns_limit_names_file_line_value_and_limit(tmp_path, extra, message):
+    path = write(tmp_path / "a.md", note("标题", extra=extra))
+    status, _, err = import_seeds(tmp_path)
+    assert status == 1
+    assert err[0].startswith(f"{path}:")
+    assert message in err[0] and ("名" * 20 in err[0] or "长" * 20 in err[0])

@@ -15,7 +15,9 @@ from .text import text_hash
 from .types import VaultArticle, VaultError, VaultTag
 
 LAYOUT_VERSION = 1
-MAX_LENGTHS = {"title": 255, "author": 200, "source": 100, "url": 2000, "tag": 100}
+# The columns that must keep a limit: a name unique in an index (an author's), a tag name
+# (taggit's column), a link (a URL field). Titles, sources and labels have none.
+MAX_LENGTHS = {"author": 500, "url": 2000, "tag": 100}
 
 _DATE = re.compile(
     r"""\s*(\d{4})\s*(?:[-/.]|年)\s*(\d{1,2})\s*(?:[-/.]|月)\s*(\d{1,2})\s*日?
@@ -106,10 +108,13 @@ def _set_scalar(fields: _Fields, entry: Entry, path: str, tz: tzinfo) -> None:
 
 
 def _check_length(role: str, value: str, path: str, line: int | None) -> None:
-    limit = MAX_LENGTHS[role]
-    if len(value) > limit:
+    limit = MAX_LENGTHS.get(role)
+    if limit is not None and len(value) > limit:
+        shown = value if len(value) <= 40 else value[:40] + "…"
         raise VaultError(
-            path, line, f"{role} is {len(value)} characters long; the limit is {limit}"
+            path,
+            line,
+            f"{role} is {len(value):,} characters long, over the limit of {limit}: {shown!r}",
         )
 
 
@@ -212,7 +217,6 @@ def parse(
         "front_matter" if fields.title else "heading" if "title" in spans.slots else "derived"
     )
     title = fields.title or spans.title or PurePosixPath(path).stem
-    _check_length("title", title, path, None)
     summary = sections.parse_summary(spans.text(rest, "summary"))
     tags = _tags(fields, rest, spans, path, line_offset=text.count("\n", 0, rest_at))
     body_start, body_end = spans.slots.get("body", (0, 0))
