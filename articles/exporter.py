@@ -5,34 +5,43 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
+from django.db import transaction
 from django.db.models import Prefetch, QuerySet
 
-from .models import Article, TaggedArticle
+from . import vault
+from .models import Article, SyncedFile, TaggedArticle
 from .notes import note_text
 
 
 @dataclass
 class ExportReport:
     written: list[Path] = field(default_factory=list)
+    failed: list[vault.VaultError] = field(default_factory=list)
 
 
 def export_articles(directory: Path, articles: QuerySet[Article] | None = None) -> ExportReport:
     """Write each article as a note under `directory`, at its vault path where it has one
-    (so the export is a vault again), else at `<slug>.md`."""
+    (so the export is a vault again), else at `<slug>.md`; never through a link, never
+    outside `directory`. Each file written is an agreement with its article: edited and
+    imported again, it updates the article."""
     articles = (articles if articles is not None else Article.objects.all()).order_by("pk")
     in_order = TaggedArticle.objects.select_related("tag").order_by("pk")
     articles = articles.select_related("author").prefetch_related(
         Prefetch("tagged_items", queryset=in_order), "summary_items"
     )
-    report, taken = ExportReport(), set()
+    report, taken, agreements = ExportReport(), set(), []
     for article in articles.iterator(chunk_size=500):
         relative = _note_path(article, taken)
         taken.add(relative)
-        target = directory / relative
-        target.parent.mkdir(parents=True, exist_ok=True)
-        tags = [tagged.tag for tagged in article.tagged_items.all()]
-        target.write_text(note_text(article, tags=tags), encoding="utf-8")
-        report.written.append(target)
+        text = note_text(article, tags=[tagged.tag for tagged in article.tagged_items.all()])
+        try:
+            real = vault.files.write(directory, relative, text)
+        except vault.VaultError as error:
+            report.failed.append(error)
+            continue
+        report.written.append(directory / relative)
+        agreements.append(_agreement(article, real, relative, vault.text_hash(text)))
+    _record(agreements)
     return report
 
 
@@ -43,3 +52,28 @@ def _note_path(article: Article, taken: set[str]) -> str:
     if relative in taken:
         relative = str(PurePosixPath(relative).with_name(f"{article.slug}-{article.pk}.md"))
     return relative
+
+
+def _agreement(article: Article, path: str, relative: str, digest: str) -> SyncedFile:
+    return SyncedFile(
+        article=article,
+        path=path,
+        location=SyncedFile.location_of(path),
+        relative=relative,
+        file_hash=digest,
+        note_hash=digest,
+        version=article.version,
+    )
+
+
+@transaction.atomic
+def _record(agreements: list[SyncedFile]) -> None:
+    SyncedFile.objects.bulk_create(
+        agreements,
+        batch_size=500,
+        update_conflicts=True,
+        unique_fields=["location"],
+        update_fields=[
+            *("article", "path", "relative", "file_hash", "note_hash", "version", "synced_at")
+        ],
+    )

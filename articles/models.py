@@ -1,3 +1,5 @@
+import hashlib
+
 from django.conf import settings
 from django.db import models
 from django.db.models.functions import Lower
@@ -202,11 +204,9 @@ class Article(models.Model):
     # Bumped by every save: a form saved over a newer version is refused (see forms.py).
     version = models.PositiveIntegerField(_("version"), default=0, editable=False)
 
-    # The vault round trip (see articles.importer and articles.exporter).
+    # The vault round trip (see articles.importer and articles.exporter, and SyncedFile).
     source_key = models.CharField(max_length=64, blank=True, default="", editable=False)
     source_path = models.TextField(_("vault file"), blank=True, default="", editable=False)
-    source_hash = models.CharField(max_length=64, blank=True, default="", editable=False)
-    synced_hash = models.CharField(max_length=64, blank=True, default="", editable=False)
     vault_layout = models.JSONField(default=dict, blank=True, editable=False)
 
     objects = ArticleQuerySet.as_manager()
@@ -304,6 +304,44 @@ class SummaryItem(models.Model):
 
     def __str__(self):
         return f"{self.label}：{self.text}" if self.label else self.text
+
+
+class SyncedFile(models.Model):
+    """A vault file and an article as they last agreed (an import or an export): the
+    file's content then and the article's note then. Whether a file may overwrite its
+    article is asked of the agreement with that file: has the file changed since, and has
+    the article?"""
+
+    article = models.ForeignKey(
+        Article, on_delete=models.CASCADE, related_name="synced_files", verbose_name=_("article")
+    )
+    # The file's real path; "" for agreements made before Folio kept paths (then
+    # `relative` alone names the file).
+    path = models.TextField(_("file"), blank=True)
+    location = models.CharField(max_length=64, unique=True, editable=False)  # see location_of
+    relative = models.TextField(_("vault path"))
+    file_hash = models.CharField(max_length=64)
+    note_hash = models.CharField(max_length=64)
+    version = models.PositiveIntegerField(default=0)  # the article's, when they agreed
+    synced_at = models.DateTimeField(_("agreed"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("synced file")
+        verbose_name_plural = _("synced files")
+
+    def __str__(self):
+        return self.path or self.relative
+
+    def save(self, *args, **kwargs):
+        self.location = self.location_of(self.path, self.article_id, self.relative)
+        super().save(*args, **kwargs)
+
+    @staticmethod
+    def location_of(path: str, article: int | None = None, relative: str = "") -> str:
+        """A key for the file (a path can be longer than an index allows): its path's
+        hash, or for an agreement that kept no path, its article's and vault path's."""
+        name = path or f"{article}:{relative}"
+        return hashlib.sha256(name.encode("utf-8")).hexdigest()
 
 
 class ArticleRedirect(models.Model):

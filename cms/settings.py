@@ -102,6 +102,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets readers go on while an import writes; IMMEDIATE avoids "database is locked"
     # when two writers start together; synchronous=NORMAL is durable enough under WAL.
     DATABASES["default"]["CONN_MAX_AGE"] = 0
+    # Tests run on a file too, not in memory: a second process (a concurrent import, an
+    # app server) can then share the test database.
+    name = Path(DATABASES["default"]["NAME"])
+    DATABASES["default"]["TEST"] = {"NAME": str(name.with_name(f"test-{name.name}"))}
     DATABASES["default"]["OPTIONS"] = {
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
         "transaction_mode": "IMMEDIATE",

@@ -90,3 +90,28 @@ def test_article_written_in_the_admin_exports_in_the_vaults_shape(tmp_path):
     article.refresh_from_db()
     assert article.source_path == f"{article.slug}.md"
     assert Article.objects.count() == 1
+
+
+def test_export_never_writes_through_a_link(corpus, tmp_path):
+    import_seeds(corpus)
+    target = tmp_path / "export"
+    outside, elsewhere = tmp_path / "outside.txt", tmp_path / "elsewhere"
+    outside.write_text("do not touch")
+    elsewhere.mkdir()
+    (target / "english").mkdir(parents=True)
+    (target / "english" / "english-keys.md").symlink_to(outside)  # a note's place
+    (target / "2024").symlink_to(elsewhere)  # a folder on the way
+    status, out, err = run_command("export_articles", target)
+    assert status == 1
+    assert outside.read_text() == "do not touch" and list(elsewhere.iterdir()) == []
+    assert err.splitlines() == [
+        f"{target / '2024/05/000_92e8f43f664c5b24.txt'}: '2024' on the way is a link or a "
+        "file, not written",
+        f"{target / '2024/05/aliases-and-case.md'}: '2024' on the way is a link or a file, "
+        "not written",
+        f"{target / 'english/english-keys.md'}: the note's place is taken by a link or a "
+        "folder, not written",
+        "3 article(s) not written",
+    ]
+    assert out == f"7 articles written to {target}\n"
+    assert (target / "hostile.md").is_file()

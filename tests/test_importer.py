@@ -2,18 +2,24 @@
 
 import hashlib
 import os
+import re
 import shutil
+import signal
+import subprocess
+import sys
 from datetime import datetime
 from importlib import import_module
 from zoneinfo import ZoneInfo
 
 import pytest
 from django.apps import apps
+from django.db import connection
 
 from articles import importer
 from articles.models import Article, Author, SummaryItem, Tag
 from tests.conftest import SEED
 from tests.helpers import import_seeds, note, run_command, write
+from tests.newsroom import person, post_change
 from tests.public import Page
 
 pytestmark = pytest.mark.django_db
@@ -24,6 +30,12 @@ WECHAT = "https://mp.weixin.qq.com/s?__biz=MzA5&mid=100&idx=1&sn=abc"
 
 def last_line(created=0, updated=0, unchanged=0, conflicts=0, failed=0):
     return SUMMARY_LINE.format(created, updated, unchanged, conflicts, failed)
+
+
+@pytest.fixture
+def editor(client):
+    client.force_login(person("editor", "Editor"))
+    return client
 
 
 @pytest.fixture
@@ -141,11 +153,92 @@ def test_every_kind_of_edit_counts(vault, edit):
     assert import_seeds(vault)[1][-1] == last_line(conflicts=1)
 
 
-def test_edit_with_an_unchanged_file_is_kept_quietly(vault):
+def test_edit_with_an_unchanged_file_is_kept_and_said(vault, editor):
     import_seeds(vault)
-    Article.objects.update(title="编辑改过的标题")
-    assert import_seeds(vault)[1][-1] == last_line(unchanged=1)
+    assert post_change(editor, seed_article(), title="编辑改过的标题").status_code == 302
+    status, out, _ = import_seeds(vault)
+    assert (status, out) == (
+        0,
+        [
+            f"unchanged: {vault / SEED.name}: edited in Folio since this file was last "
+            "imported; the edit is kept",
+            last_line(unchanged=1),
+        ],
+    )
     assert seed_article().title == "编辑改过的标题"
+
+
+# --- a file and its article: three ways ------------------------------------------------------
+
+
+def edit_file(path, old="今天，OpenAI", new="今天，OpenAI公司"):
+    path.write_text(path.read_text(encoding="utf-8").replace(old, new, 1), encoding="utf-8")
+
+
+def test_importing_an_export_does_not_forget_the_original_file(vault, tmp_path, editor, client):
+    """The issue's sequence: an edit, a conflict, an export imported, the original again."""
+    import_seeds(vault)
+    assert post_change(editor, seed_article(), title="编辑改过的标题").status_code == 302
+    edit_file(vault / SEED.name)
+    assert import_seeds(vault)[1][-1] == last_line(conflicts=1)
+    assert run_command("export_articles", tmp_path / "export")[0] == 0
+    assert import_seeds(tmp_path / "export")[1][-1] == last_line(unchanged=1)
+    status, out, _ = import_seeds(vault)
+    assert (status, out[-1]) == (0, last_line(conflicts=1))
+    page = client.get(seed_article().get_absolute_url()).content.decode()
+    assert "编辑改过的标题" in page and "OpenAI公司" not in page
+
+
+def test_an_edited_export_updates_its_article(vault, tmp_path, editor):
+    """What a user expects of a round trip: export, edit the exported file, import it,
+    even when the article was edited since its first import."""
+    import_seeds(vault)
+    assert post_change(editor, seed_article(), title="编辑改过的标题").status_code == 302
+    run_command("export_articles", tmp_path / "export")
+    edit_file(tmp_path / "export" / SEED.name)
+    status, out, _ = import_seeds(tmp_path / "export")
+    assert (status, out[-1]) == (0, last_line(updated=1))
+    article = seed_article()
+    assert article.title == "编辑改过的标题" and "OpenAI公司" in article.body
+    # the vault's own file has not changed since it and the article agreed: kept, and said
+    assert import_seeds(vault)[1] == [
+        f"unchanged: {vault / SEED.name}: edited in Folio since this file was last "
+        "imported; the edit is kept",
+        last_line(unchanged=1),
+    ]
+
+
+@pytest.mark.parametrize(
+    "file_changed, article_changed, verdict",
+    [
+        (False, False, last_line(unchanged=1)),
+        (True, False, last_line(updated=1)),
+        (False, True, last_line(unchanged=1)),
+        (True, True, last_line(conflicts=1)),
+    ],
+)
+def test_three_way(vault, editor, file_changed, article_changed, verdict):
+    import_seeds(vault)
+    if article_changed:
+        post_change(editor, seed_article(), summary="编辑改写的一句话总结。")
+    if file_changed:
+        edit_file(vault / SEED.name)
+    assert import_seeds(vault)[1][-1] == verdict
+    article = seed_article()
+    assert ("OpenAI公司" in article.body) == (file_changed and not article_changed)
+    assert (article.summary == "编辑改写的一句话总结。") == article_changed
+
+
+def test_a_file_never_imported_that_differs_from_its_article_is_a_conflict(vault, tmp_path):
+    """Another copy of the vault, edited: Folio cannot tell which is newer, so it keeps the
+    article until told (--force)."""
+    import_seeds(vault)
+    copy = tmp_path / "copy"
+    shutil.copytree(vault, copy)
+    edit_file(copy / SEED.name)
+    assert import_seeds(copy)[1][-1] == last_line(conflicts=1)
+    assert import_seeds(copy, "--force")[1][-1] == last_line(updated=1)
+    assert "OpenAI公司" in seed_article().body
 
 
 # --- identity ----------------------------------------------------------------------------
@@ -429,3 +522,108 @@ def test_a_value_over_a_columns_limit_names_file_line_value_and_limit(tmp_path, 
     assert status == 1
     assert err[0].startswith(f"{path}:")
     assert message in err[0] and ("名" * 20 in err[0] or "长" * 20 in err[0])
+
+
+# --- nothing from outside the vault ----------------------------------------------------------
+
+
+@pytest.fixture
+def hostile_vault(tmp_path):
+    """A vault with links out of it, a FIFO, a device and a huge file beside a good note."""
+    folder = tmp_path / "vault"
+    write(folder / "good.md", note("好文章"))
+    secret = write(tmp_path / "secret.md", note("金库外的秘密", body="SECRET_KEY = 'oops'"))
+    (folder / "leak.md").symlink_to("/etc/passwd")
+    (folder / "secret.md").symlink_to(secret)
+    (folder / "zero.md").symlink_to("/dev/zero")
+    (folder / "inside.md").symlink_to(folder / "good.md")
+    (folder / "outside").symlink_to(tmp_path)  # a folder link: not followed
+    os.mkfifo(folder / "x.md")
+    with open(folder / "huge.md", "wb") as huge:
+        huge.truncate(1 << 30)  # 1 GB, sparse
+    return folder
+
+
+def test_import_reads_only_regular_files_inside_the_vault(hostile_vault, client):
+    alarm = signal.signal(signal.SIGALRM, lambda *_: pytest.fail("the import hung"))
+    signal.alarm(30)
+    try:
+        status, out, err = import_seeds(hostile_vault)
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, alarm)
+    assert (status, out[-1]) == (1, last_line(created=1, failed=6))
+    link = "a symbolic link, not imported: Folio reads only the files inside the vault"
+    assert sorted(err[:-1]) == sorted(
+        [
+            f"{hostile_vault / 'huge.md'}: file is 1,073,741,824 bytes, over the "
+            "5,242,880-byte limit for a note; split it, or raise FOLIO_MAX_NOTE_BYTES",
+            f"{hostile_vault / 'inside.md'}: {link}",
+            f"{hostile_vault / 'leak.md'}: {link}",
+            f"{hostile_vault / 'secret.md'}: {link}",
+            f"{hostile_vault / 'x.md'}: not a regular file (a pipe, socket or device), "
+            "not imported",
+            f"{hostile_vault / 'zero.md'}: {link}",
+            f"{hostile_vault / 'outside'}: a link to a folder, not followed",
+        ]
+    )
+    assert list(Article.objects.values_list("title", flat=True)) == ["好文章"]
+    feed = client.get("/rss/").content.decode()
+    assert "好文章" in feed and "root:" not in feed
+    found = [Page(client.get(f"/search/?q={q}").content.decode()) for q in ("好文章", "秘密")]
+    assert [p.texts("h2", class_="article-item-title") for p in found] == [["好文章"], []]
+
+
+def test_a_link_named_on_the_command_line_is_refused_too(hostile_vault):
+    status, _, err = import_seeds(hostile_vault / "leak.md", hostile_vault / "good.md")
+    assert status == 1 and err[0].startswith(f"{hostile_vault / 'leak.md'}: a symbolic link")
+    assert Article.objects.count() == 1
+
+
+def test_a_file_swapped_for_a_link_after_it_was_found_is_refused(tmp_path, monkeypatch):
+    good = write(tmp_path / "a.md", note("会被换掉的笔记"))
+    real_read = importer.files.read
+
+    def swap_then_read(found, **kwargs):
+        good.unlink()
+        good.symlink_to("/etc/passwd")
+        return real_read(found, **kwargs)
+
+    monkeypatch.setattr(importer.files, "read", swap_then_read)
+    status, _, err = import_seeds(tmp_path)
+    assert status == 1 and "a symbolic link" in err[0]
+    assert not Article.objects.exists()
+
+
+# --- two imports at once -----------------------------------------------------------------
+
+
+def database_url() -> str:
+    db = connection.settings_dict
+    if connection.vendor == "sqlite":
+        return f"sqlite:///{db['NAME']}"
+    return f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_imports_at_once_report_no_failure_that_is_not_one(tmp_path):
+    for n in range(300):
+        write(tmp_path / f"{n // 50}" / f"{n:03d}.md", note(f"第{n}篇", url=f"{WECHAT}{n}"))
+    env = {**os.environ, "DATABASE_URL": database_url()}
+    command = [sys.executable, "manage.py", "import_seeds", str(tmp_path)]
+    runs = [
+        subprocess.Popen(
+            command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+        )
+        for _ in range(2)
+    ]
+    outputs = [run.communicate(timeout=300) for run in runs]
+    assert [run.returncode for run in runs] == [0, 0], outputs
+    counts = [re.fullmatch(r"(\d+) created, 0 updated, (\d+) unchanged, 0 conflicts, 0 failed",
+                           out.splitlines()[-1]) for out, _ in outputs]  # fmt: skip
+    assert all(counts), outputs
+    created = [int(match.group(1)) for match in counts]
+    assert sum(created) == 300 and all(int(m.group(2)) == 300 - int(m.group(1)) for m in counts), (
+        outputs
+    )
+    assert Article.objects.count() == 300

@@ -3,18 +3,7 @@
 from django.conf import settings
 from django.db import migrations, models
 
-
-# SQLite rebuilds a table to add a constraint, and the rebuild drops the table's
-# triggers: the search index's trigger on articles_article is made again.
-TRIGGER = (
-    "CREATE TRIGGER IF NOT EXISTS articles_search_gone AFTER DELETE ON articles_article "
-    "BEGIN DELETE FROM articles_search WHERE rowid = old.id; END"
-)
-
-
-def keep_search_trigger(apps, schema_editor):
-    if schema_editor.connection.vendor == "sqlite":
-        schema_editor.execute(TRIGGER)
+from ._sqlite import keeping_search_trigger
 
 
 class Migration(migrations.Migration):
@@ -24,11 +13,9 @@ class Migration(migrations.Migration):
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
-    operations = [
-        migrations.RunPython(migrations.RunPython.noop, keep_search_trigger),  # when undone
+    operations = keeping_search_trigger(
         migrations.AddConstraint(
             model_name='article',
             constraint=models.CheckConstraint(condition=models.Q(('status__in', ('draft', 'review', 'published', 'archived'))), name='article_status_known'),
         ),
-        migrations.RunPython(keep_search_trigger, migrations.RunPython.noop),
-    ]
+    )

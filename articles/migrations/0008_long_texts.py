@@ -2,18 +2,7 @@
 
 from django.db import migrations, models
 
-# SQLite rebuilds articles_article to alter its columns, and the rebuild drops the search
-# index's trigger: it is made again (see 0006).
-TRIGGER = (
-    "CREATE TRIGGER IF NOT EXISTS articles_search_gone AFTER DELETE ON articles_article "
-    "BEGIN DELETE FROM articles_search WHERE rowid = old.id; END"
-)
-
-
-def keep_search_trigger(apps, schema_editor):
-    if schema_editor.connection.vendor == "sqlite":
-        schema_editor.execute(TRIGGER)
-
+from ._sqlite import keeping_search_trigger
 
 class Migration(migrations.Migration):
 
@@ -21,8 +10,7 @@ class Migration(migrations.Migration):
         ('articles', '0007_identity_keys'),
     ]
 
-    operations = [
-        migrations.RunPython(migrations.RunPython.noop, keep_search_trigger),
+    operations = keeping_search_trigger(
         migrations.AlterField(
             model_name='article',
             name='source_path',
@@ -58,5 +46,4 @@ class Migration(migrations.Migration):
             name='vault_path',
             field=models.TextField(blank=True, help_text='The topic note this tag links to in the vault, such as 00-元语/AI.', verbose_name='vault path'),
         ),
-        migrations.RunPython(keep_search_trigger, migrations.RunPython.noop),
-]
+)

@@ -5,6 +5,7 @@ article = parse(text, path=...)        text -> VaultArticle, or VaultError(path,
 dump(article)                          VaultArticle -> text, unchanged parts as written
 """
 
+from . import files
 from .identity import canonical_url, source_key
 from .reading import MAX_LENGTHS, parse, parse_date
 from .text import MAX_BYTES, decode, text_hash
@@ -23,6 +24,7 @@ __all__ = [
     "canonical_url",
     "decode",
     "dump",
+    "files",
     "parse",
     "parse_date",
     "source_key",

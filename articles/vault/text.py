@@ -23,16 +23,19 @@ def decode(data: bytes, *, path: str, max_bytes: int = MAX_BYTES) -> str:
     VaultError for files over `max_bytes`, binary files, and bytes in no known encoding.
     """
     if len(data) > max_bytes:
-        raise VaultError(
-            path,
-            None,
-            f"file is {len(data):,} bytes, over the {max_bytes:,}-byte limit for a note; "
-            "split it, or raise FOLIO_MAX_NOTE_BYTES",
-        )
+        raise VaultError(path, None, too_big(len(data), max_bytes))
     text = _decode_bytes(data, path)
     if "\x00" in text or len(_CONTROL.findall(text)) > _MAX_CONTROL_SHARE * len(text):
         raise VaultError(path, None, "binary file (control bytes), not a Markdown note")
     return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def too_big(size: int, max_bytes: int) -> str:
+    """Why a file of `size` bytes is refused."""
+    return (
+        f"file is {size:,} bytes, over the {max_bytes:,}-byte limit for a note; "
+        "split it, or raise FOLIO_MAX_NOTE_BYTES"
+    )
 
 
 def _decode_bytes(data: bytes, path: str) -> str:

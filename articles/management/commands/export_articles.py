@@ -1,16 +1,23 @@
 from pathlib import Path
 
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 
 from articles.exporter import export_articles
 
 
 class Command(BaseCommand):
-    help = "Write every article as a vault note under DIR, at its vault path where it has one."
+    help = (
+        "Write every article as a vault note under DIR, at its vault path where it has one. "
+        "Nothing is written through a link or outside DIR."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("directory", type=Path, help="Folder to write the notes into.")
 
     def handle(self, *args, directory, **options):
         report = export_articles(directory)
+        for error in report.failed:
+            self.stderr.write(str(error))
         self.stdout.write(f"{len(report.written)} articles written to {directory}")
+        if report.failed:
+            raise CommandError(f"{len(report.failed)} article(s) not written", returncode=1)

@@ -56,6 +56,8 @@ class Command(BaseCommand):
             force=force,
             progress=Progress(self.stderr) if tty else None,
         )
+        for skipped in report.skipped:
+            self.stderr.write(skipped)
         for result in report.results:
             if result.verdict == Verdict.FAILED:
                 self.stderr.write(result.detail)

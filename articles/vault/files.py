@@ -1,0 +1,188 @@
+"""Note files on disk: found, read and written without leaving the vault.
+
+The one module of the vault package that touches the disk. A vault is not trusted: it may
+hold links to files outside it (`leak.md -> /etc/passwd`), FIFOs that block whoever opens
+them, devices, or files too big to read. So notes are regular files inside the folder
+imported, checked with `lstat` before and `fstat` after opening (with O_NOFOLLOW, so a
+file swapped for a link in between is refused too), and read no further than the limit.
+An export writes through no link: each folder is opened with O_NOFOLLOW below the export
+folder, and each note replaces its file atomically.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import stat
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+
+from .text import too_big
+from .types import VaultError
+
+NOTE_SUFFIXES = {".md", ".markdown", ".txt"}
+_READ = os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC
+_FOLDER = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC
+
+
+@dataclass(frozen=True)
+class NoteFile:
+    """A note found under a folder being imported."""
+
+    path: Path  # as the user can find it
+    root: Path  # the folder it was found under (its own folder when named itself)
+    relative: str  # its path under `root`, with `/`
+    real: str  # its absolute path, links resolved: where the file is
+
+
+@dataclass
+class Found:
+    notes: list[NoteFile] = field(default_factory=list)
+    refused: list[VaultError] = field(default_factory=list)  # notes that will not be read
+    skipped: list[str] = field(default_factory=list)  # folders not walked, and why
+
+
+def find(paths: Iterable[Path]) -> Found:
+    """The notes under `paths` (files, or folders walked without their hidden folders):
+    regular files only. Links among them are refused, links to folders not followed."""
+    found = Found()
+    for path in paths:
+        try:
+            mode = os.lstat(path).st_mode
+        except OSError:
+            found.refused.append(VaultError(str(path), None, "no such file or folder"))
+            continue
+        if stat.S_ISDIR(mode) or (stat.S_ISLNK(mode) and path.is_dir()):
+            _walk(Path(path), found)  # a folder the user named may be a link
+        else:
+            _add(path, path.parent, path.name, mode, found)
+    return found
+
+
+def _walk(root: Path, found: Found) -> None:
+    for directory, folders, files in os.walk(root):  # never follows links to folders
+        here = Path(directory)
+        for name in sorted(folders):
+            if not name.startswith(".") and (here / name).is_symlink():
+                found.skipped.append(f"{here / name}: a link to a folder, not followed")
+        folders[:] = sorted(name for name in folders if not name.startswith("."))
+        for name in sorted(files):
+            if name.startswith(".") or Path(name).suffix.lower() not in NOTE_SUFFIXES:
+                continue
+            path = here / name
+            try:
+                mode = os.lstat(path).st_mode
+            except OSError:
+                continue  # gone since the folder was listed
+            _add(path, root, path.relative_to(root).as_posix(), mode, found)
+
+
+def _add(path: Path, root: Path, relative: str, mode: int, found: Found) -> None:
+    if stat.S_ISREG(mode):
+        found.notes.append(NoteFile(path, root, relative, os.path.realpath(path)))
+    else:
+        found.refused.append(VaultError(str(path), None, _not_regular(mode)))
+
+
+def _not_regular(mode: int) -> str:
+    if stat.S_ISLNK(mode):
+        return "a symbolic link, not imported: Folio reads only the files inside the vault"
+    return "not a regular file (a pipe, socket or device), not imported"
+
+
+def read(note: NoteFile, *, max_bytes: int) -> bytes:
+    """The bytes of `note`, refused (VaultError) if it is no longer a regular file inside
+    its folder, or is larger than `max_bytes` (known before reading, and never read past)."""
+    shown = str(note.path)
+    try:
+        fd = os.open(note.path, _READ)
+    except OSError as error:
+        if os.path.islink(note.path):
+            raise VaultError(shown, None, _not_regular(stat.S_IFLNK)) from None
+        raise VaultError(shown, None, f"cannot read ({error.strerror})") from None
+    try:
+        status = os.fstat(fd)
+        if not stat.S_ISREG(status.st_mode):
+            raise VaultError(shown, None, _not_regular(status.st_mode))
+        if not _inside(os.path.realpath(note.path), note.root):
+            raise VaultError(shown, None, "outside the folder imported, not imported")
+        if status.st_size > max_bytes:
+            raise VaultError(shown, None, too_big(status.st_size, max_bytes))
+        data = _read_at_most(fd, max_bytes + 1)
+    finally:
+        os.close(fd)
+    if len(data) > max_bytes:  # it grew since
+        raise VaultError(shown, None, too_big(len(data), max_bytes))
+    return data
+
+
+def _inside(real: str, root: Path) -> bool:
+    base = os.path.realpath(root)
+    return real.startswith(base.rstrip(os.sep) + os.sep)
+
+
+def _read_at_most(fd: int, limit: int) -> bytes:
+    chunks, size = [], 0
+    while size < limit:
+        chunk = os.read(fd, min(1 << 20, limit - size))
+        if not chunk:
+            break
+        chunks.append(chunk)
+        size += len(chunk)
+    return b"".join(chunks)
+
+
+def write(root: Path, relative: str, text: str) -> str:
+    """Write `text` as the note at `relative` under `root` (made if need be); the file's
+    real path. Refused (VaultError) where a folder or the note on the way is a link, or
+    the path leaves `root`."""
+    parts = PurePosixPath(relative).parts
+    shown = str(root / relative)
+    if not parts or PurePosixPath(relative).is_absolute() or ".." in parts:
+        raise VaultError(shown, None, "not a path inside the export folder")
+    root.mkdir(parents=True, exist_ok=True)
+    folder = os.open(root, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
+    try:
+        for part in parts[:-1]:
+            inner = _enter(folder, part, shown)
+            os.close(folder)
+            folder = inner
+        _replace(folder, parts[-1], text.encode("utf-8"), shown)
+    finally:
+        os.close(folder)
+    return os.path.join(os.path.realpath(root), *parts)
+
+
+def _enter(folder: int, name: str, shown: str) -> int:
+    """The folder `name` inside `folder`, made if missing; never a link."""
+    with contextlib.suppress(FileExistsError):
+        os.mkdir(name, 0o755, dir_fd=folder)
+    try:
+        return os.open(name, _FOLDER, dir_fd=folder)
+    except OSError:
+        message = f"{name!r} on the way is a link or a file, not written"
+        raise VaultError(shown, None, message) from None
+
+
+def _replace(folder: int, name: str, data: bytes, shown: str) -> None:
+    try:
+        existing = os.lstat(name, dir_fd=folder).st_mode
+    except FileNotFoundError:
+        existing = None
+    if existing is not None and not stat.S_ISREG(existing):
+        raise VaultError(
+            shown, None, "the note's place is taken by a link or a folder, not written"
+        )
+    temporary = f".{name}.{os.getpid()}.tmp"  # hidden: an import passes it over
+    with contextlib.suppress(FileNotFoundError):
+        os.unlink(temporary, dir_fd=folder)  # left by a run that died; a link goes, unfollowed
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC
+    fd = os.open(temporary, flags, 0o644, dir_fd=folder)
+    try:
+        view = memoryview(data)
+        while view:
+            view = view[os.write(fd, view) :]
+    finally:
+        os.close(fd)
+    os.replace(temporary, name, src_dir_fd=folder, dst_dir_fd=folder)
