@@ -169,7 +169,6 @@ class ArticleAdmin(admin.ModelAdmin):
     readonly_fields = ("source_path", "created_at", "updated_at")
     inlines = (KeyPointInline, RiskInline)
     actions = ("publish", "unpublish", "archive", "mark_reviewed", "add_tag", "remove_tag")
-    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
     class Media:
         css = {"all": ["folio/admin/editor.css"]}

@@ -6,13 +6,12 @@ from __future__ import annotations
 from django import forms
 from django.contrib.admin.widgets import AdminTextInputWidget
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import models
 from django.urls import reverse, reverse_lazy
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
-from . import notes, publishing, vault
+from . import notes, publishing, rendering, vault
 from .models import Article
 
 
@@ -63,12 +62,6 @@ class TagNamesField(forms.MultipleChoiceField):
         return [unique[key] for key in dict.fromkeys(name.casefold() for name in names)]
 
 
-def _https_by_default(field, **kwargs):
-    if isinstance(field, models.URLField):
-        kwargs["assume_scheme"] = "https"  # Django 6's default; 5.2 warns without it
-    return field.formfield(**kwargs)
-
-
 class ArticleForm(forms.ModelForm):
     tags = TagNamesField(label=_("tags"), required=False)
     summary_reviewed = forms.BooleanField(
@@ -78,6 +71,12 @@ class ArticleForm(forms.ModelForm):
     )
     # The version the form was opened on (not `version`: that model field is not editable).
     opened_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    original_url = forms.CharField(
+        label=_("original URL"),
+        required=False,
+        max_length=vault.MAX_LENGTHS["url"],
+        widget=AdminTextInputWidget(attrs={"type": "url", "inputmode": "url"}),
+    )
 
     class Meta:
         model = Article
@@ -101,7 +100,6 @@ class ArticleForm(forms.ModelForm):
             "body": MarkdownWidget,
             "summary": forms.Textarea(attrs={"rows": 3}),
         }
-        formfield_callback = _https_by_default
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
@@ -131,6 +129,37 @@ class ArticleForm(forms.ModelForm):
         except PermissionDenied as denied:
             raise ValidationError(str(denied)) from None
         return status
+
+    def clean_original_url(self):
+        url = self.cleaned_data["original_url"].strip()
+        # What the vault gave is kept as written (the page links it only if it is http);
+        # what an editor types must be a link.
+        if url and "original_url" in self.changed_data and rendering.link(url) != url:
+            raise ValidationError(
+                _("Write an http:// or https:// link; “%(url)s” is not one.") % {"url": url[:80]},
+                code="invalid",
+            )
+        return url
+
+    def clean_extra(self):
+        extra = self.cleaned_data["extra"]
+        if extra in (None, ""):
+            return {}
+        if not isinstance(extra, dict):
+            raise ValidationError(
+                _('Write the other front matter as a JSON object: {"key": value}.')
+            )
+        taken = [key for key in extra if vault.role_of(key)]
+        if taken:
+            raise ValidationError(
+                _(
+                    "%(keys)s have fields of their own (title, date, author, source, link, "
+                    "tags, status): set them there."
+                )
+                % {"keys": "、".join(f"“{key}”" for key in taken)},
+                code="role",
+            )
+        return extra
 
     def clean(self):
         cleaned = super().clean()

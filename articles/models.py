@@ -248,6 +248,11 @@ class Article(models.Model):
     def get_absolute_url(self):
         return reverse("articles:article", args=[self.slug])
 
+    @property
+    def original_link(self) -> str:
+        """The original URL where it may be a link (http or https), else ""."""
+        return rendering.link(self.original_url)
+
     def touch(self) -> None:
         """Count a change to the article's tags or summary items as a change to it."""
         self.save(update_fields=["updated_at"])

@@ -127,14 +127,15 @@ def tag_many(
 
 @transaction.atomic
 def restore(article: Article, *, revision: Revision, user: AbstractBaseUser) -> Revision:
-    """Make `article` what it was at `revision` (its address stays): a new revision."""
-    check_status(old=article.status, new=revision.status, user=user)
+    """Make `article` what it was at `revision` (its address stays): a new revision.
+    The move to the status the revision's note gives is checked, as it will be applied."""
     note = vault.parse(
         revision.note,
         path=f"revision {revision.number}",
         tz=timezone.get_default_timezone(),
         default_date=article.published_at,
     )
+    check_status(old=article.status, new=note.status, user=user)
     author = Author.objects.get_or_create(name=note.author)[0] if note.author else None
     items = notes.apply(article, note, author=author)
     article.save()

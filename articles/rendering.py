@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 import threading
 from itertools import groupby
+from urllib.parse import urlsplit
 
 import markdown
 import nh3
@@ -50,6 +51,9 @@ ALLOWED_ATTRIBUTES = {
 # should not change from one render to the next.
 FORCED_ATTRIBUTES = {"img": {"referrerpolicy": "no-referrer"}}
 URL_SCHEMES = {"http", "https", "mailto"}
+
+_URL_NOISE = re.compile(r"[\t\n\r]")
+_C0_AND_SPACE = "".join(map(chr, range(0x21)))
 
 # Every inline pattern Python-Markdown runs here starts with one of these (tests/
 # test_rendering.py fails when a pattern is added, so that this list is kept true).
@@ -198,6 +202,19 @@ def render(text: str) -> str:
     finally:
         md.reset()
     return sanitize(html)
+
+
+def link(url: str) -> str:
+    """`url` as an attribute may carry it: an http(s) URL with a host, cleaned as a
+    browser cleans it first (tabs and newlines go, and leading or trailing controls and
+    spaces, which is how `java\tscript:` and ` javascript:` get past naive checks); ""
+    for anything else."""
+    cleaned = _URL_NOISE.sub("", url).strip(_C0_AND_SPACE)
+    try:
+        parts = urlsplit(cleaned)
+    except ValueError:
+        return ""
+    return cleaned if parts.scheme.lower() in {"http", "https"} and parts.hostname else ""
 
 
 def sanitize(html: str) -> str:

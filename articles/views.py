@@ -89,8 +89,8 @@ def _article_meta(request, article):
     if article.author:
         author_url = request.build_absolute_uri(article.author.get_absolute_url())
         data["author"] = {"@type": "Person", "name": article.author.name, "url": author_url}
-    if article.original_url:
-        data["isBasedOn"] = article.original_url
+    if article.original_link:
+        data["isBasedOn"] = article.original_link
     if image:
         data["image"] = html.unescape(image.group(1))
     return {

@@ -115,3 +115,17 @@ def test_export_never_writes_through_a_link(corpus, tmp_path):
     ]
     assert out == f"7 articles written to {target}\n"
     assert (target / "hostile.md").is_file()
+
+
+def test_a_drafts_export_imports_as_a_draft(tmp_path):
+    """Before, a draft whose other front matter held `status: published` exported as
+    `draft: true` then `status: published`, and came back published."""
+    article = Article.objects.create(
+        title="草稿", body="正文", status=Article.Status.DRAFT, extra={"status": "published"}
+    )
+    export(tmp_path)
+    text = (tmp_path / f"{article.slug}.md").read_text()
+    assert "draft: true" in text and "published" not in text
+    Article.objects.all().delete()
+    import_seeds(tmp_path)
+    assert Article.objects.get().status == Article.Status.DRAFT

@@ -627,3 +627,25 @@ def test_two_imports_at_once_report_no_failure_that_is_not_one(tmp_path):
         outputs
     )
     assert Article.objects.count() == 300
+
+
+def test_role_keys_kept_among_the_other_front_matter_before_move_out(tmp_path):
+    """Migration 0010: a file's repeated key, read before as an unknown key, is kept as
+    written; a status typed into the other front matter goes."""
+    path = write(tmp_path / "a.md", note("重复的键", url=WECHAT, extra='link: "javascript:x"\n'))
+    import_seeds(tmp_path)
+    article = Article.objects.get()
+    layout = article.vault_layout
+    [entry] = [e for e in layout["front_matter"]["entries"] if e["key"] == "link"]
+    entry["role"] = "extra"  # as the reader wrote it before
+    del entry["value"]
+    layout["baseline"]["extra"] = {"link": "javascript:x"}
+    Article.objects.filter(pk=article.pk).update(
+        extra={"link": "javascript:x", "status": "published", "ok": 1}, vault_layout=layout
+    )
+    import_module("articles.migrations.0010_role_keys_out_of_extra").move_out(apps, None)
+    article = Article.objects.get()
+    assert article.extra == {"ok": 1}
+    run_command("export_articles", tmp_path / "export")
+    exported = (tmp_path / "export" / "a.md").read_text()
+    assert exported == path.read_text().replace("---\n\n", "ok: 1\n---\n\n", 1)

@@ -1,5 +1,6 @@
 """The newsroom through the admin's own doors: forms, actions, history, as each role."""
 
+import json
 from datetime import timedelta
 
 import pytest
@@ -7,7 +8,7 @@ from django.test import Client
 from django.utils import timezone
 
 from articles.models import Article, Revision, Tag
-from tests.helpers import form_data, import_seeds
+from tests.helpers import form_data, import_seeds, note, write
 from tests.newsroom import change_form, person, post_change
 from tests.public import Page, make_article
 
@@ -403,3 +404,83 @@ def test_change_list_search_filters_sorting_and_counts(editor_client):
     assert sorted(listed(editor_client, "published_at__year=2024")) == ["乙文", "甲文"]
     facets = Page(editor_client.get("/admin/articles/article/?_facets=True", **ZH).content.decode())
     assert "草稿 (1)" in facets.texts("a")
+
+
+# --- keys with a role never hide among the other front matter --------------------------------
+
+
+def test_an_author_cannot_smuggle_a_status_or_link_through_the_other_front_matter(author_client):
+    article = make_article("作者的草稿", status=S.DRAFT)
+    smuggled = '{"status": "published", "Link": "javascript:alert(1)", "来源": "x", "ok": 1}'
+    response = post_change(author_client, article, extra=smuggled)
+    assert response.status_code == 200
+    message = errors(response)
+    for key in ("status", "Link", "来源"):
+        assert f"“{key}”" in message
+    assert "“ok”" not in message
+    article.refresh_from_db()
+    assert (article.status, article.extra) == (S.DRAFT, {})
+    assert post_change(author_client, article, extra='{"ok": 1}').status_code == 302
+    assert Article.objects.get().extra == {"ok": 1}
+
+
+def test_restore_checks_the_status_it_will_apply(author_client):
+    """A revision saved before the fix, whose note says `draft: true` then
+    `status: published`: restoring it would publish."""
+    article = make_article("作者的草稿", status=S.DRAFT)
+    note = '---\ntitle: "作者的草稿"\ndraft: true\nstatus: "published"\n---\n\n## 正文\n\n正文\n'
+    Revision.objects.create(article=article, number=1, status=S.DRAFT, slug=article.slug, note=note)
+    url = f"/admin/articles/article/{article.pk}/history/1/restore/"
+    response = author_client.post(url, follow=True, **ZH)
+    assert "只有编辑可以发布" in response.content.decode()
+    assert Article.objects.get().status == S.DRAFT
+
+
+# --- links from content are http(s) or not links ---------------------------------------------
+
+HOSTILE_LINKS = [
+    "javascript:alert(1)",
+    "JAVASCRIPT:alert(1)",
+    "java\tscript:alert(1)",
+    " data:text/html,<script>alert(1)</script>",
+    "\x01javascript:alert(1)",
+    "vbscript:msgbox(1)",
+]
+
+
+@pytest.mark.parametrize("link", HOSTILE_LINKS)
+def test_an_original_link_that_is_not_http_is_never_a_link(client, editor_client, tmp_path, link):
+    write(
+        tmp_path / "a.md", note("危险链接", url=link.replace("\t", "\\t").replace("\x01", "\\x01"))
+    )
+    assert import_seeds(tmp_path)[0] == 0
+    article = Article.objects.get()
+    assert article.original_url == link.strip()  # kept as written, for the export
+    pages = [
+        client.get(article.get_absolute_url()).content.decode(),
+        client.get("/rss/").content.decode(),
+        client.get("/atom/").content.decode(),
+        editor_client.get(f"/admin/articles/article/{article.pk}/change/").content.decode(),
+    ]
+    for html in pages:
+        assert not any(
+            "script:" in attrs.get(name, "").replace("\t", "").lower()
+            or attrs.get(name, "").strip().lower().startswith("data:")
+            for _, attrs, _ in Page(html).elements
+            for name in ("href", "src", "content", "action")
+        )
+    data = json.loads(Page(pages[0]).find("script", type="application/ld+json")[0][1])
+    assert "isBasedOn" not in data
+    assert not Page(pages[0]).find("p", class_="source")
+    # a good link in the same place is a link
+    post_change(editor_client, article, original_url="https://mp.weixin.qq.com/s/ok")
+    reader = Page(client.get(article.get_absolute_url()).content.decode())
+    assert reader.find("a", href="https://mp.weixin.qq.com/s/ok")
+
+
+@pytest.mark.parametrize("link", HOSTILE_LINKS)
+def test_the_form_takes_only_http_links(editor_client, link):
+    article = make_article("文章")
+    response = post_change(editor_client, article, original_url=link)
+    assert response.status_code == 200 and "http" in errors(response)
+    assert Article.objects.get().original_url == ""

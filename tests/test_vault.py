@@ -599,3 +599,45 @@ def test_keys_added_to_an_english_vault_are_english():
     assert 'author: "某人"' in dump(edited(article, author="某人"))
     _, article = read("draft-flag.md")  # title, draft, 发布日期: Chinese
     assert '作者: "某人"' in dump(edited(article, author="某人"))
+
+
+# --- keys with a role never live among the unknown keys ------------------------------------
+
+
+@pytest.mark.parametrize(
+    "front",
+    [
+        'title: 标题\n原文链接: "https://example.com/a"\nlink: "javascript:alert(1)"\n作者: 甲\n'
+        "author: 乙\n",
+        '{title: 标题, 原文链接: "https://example.com/a", link: "javascript:alert(1)", 作者: 甲, '
+        "author: 乙}\n",
+    ],
+    ids=["block", "flow"],
+)
+def test_a_role_given_twice_is_read_once_and_written_back_as_it_was(front):
+    text = f"---\n{front}---\n\n正文\n"
+    article = parse_text(text)
+    assert (article.url, article.author, article.extra) == ("https://example.com/a", "甲", {})
+    assert dump(article) == text
+    changed = parse_text(dump(edited(article, title="新标题")))
+    assert (changed.title, changed.url, changed.author, changed.extra) == (
+        "新标题",
+        "https://example.com/a",
+        "甲",
+        {},
+    )
+    if "{" not in front:
+        assert 'link: "javascript:alert(1)"\n' in dump(edited(article, title="新标题"))
+
+
+def test_the_writer_never_writes_a_role_from_the_unknown_keys():
+    article = VaultArticle(
+        path="a.md",
+        title="草稿",
+        status="draft",
+        extra={"status": "published", "Link": "javascript:alert(1)", "别的": 1},
+    )
+    text = dump(article)
+    again = parse_text(text)
+    assert (again.status, again.url, again.extra) == ("draft", "", {"别的": 1})
+    assert "published" not in text and "javascript" not in text

@@ -7,6 +7,7 @@ dump(article)                          VaultArticle -> text, unchanged parts as 
 
 from . import files
 from .identity import canonical_url, source_key
+from .meta import role_of
 from .reading import MAX_LENGTHS, parse, parse_date
 from .text import MAX_BYTES, decode, text_hash
 from .types import STATUSES, Summary, SummaryItem, VaultArticle, VaultError, VaultTag
@@ -27,6 +28,7 @@ __all__ = [
     "files",
     "parse",
     "parse_date",
+    "role_of",
     "source_key",
     "text_hash",
 ]

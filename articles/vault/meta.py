@@ -44,6 +44,7 @@ ROLE_KEYS = {
     "status": "status",
     "状态": "status",
 }
+REPEAT = "repeat"  # the role of a key that repeats a role given before it
 # The keys Folio writes for a role the file did not have, in the vault's usual order.
 CHINESE_KEYS = {"title": "title", "date": "发布日期", "author": "作者", "source": "来源"}
 CHINESE_KEYS |= {"url": "原文链接", "tags": "tags", "draft": "draft", "status": "status"}
@@ -169,13 +170,21 @@ def _entries(node: yaml.Node | None, lines: list[str], path: str) -> list[Entry]
     return entries
 
 
+def role_of(key: str) -> str | None:
+    """The role a front-matter key gives its value (title, date, author, source, url,
+    tags, draft, status), or None for a key Folio keeps as it is."""
+    return ROLE_KEYS.get(key.strip().lower())
+
+
 def _role(key: str, scalar: str | None, taken: set[str]) -> str:
-    role = ROLE_KEYS.get(key.strip().lower(), "extra")
+    role = role_of(key) or "extra"
     if role == "source" and scalar and re.match(r"https?://", scalar.strip()):
         role = "url"  # some vaults write the original link as `source:`
-    if role in {"draft", "status"}:
+    if role in {"draft", "status", "extra"}:
         return role
-    return "extra" if role in taken else role
+    # A role given twice (`原文链接:` and `link:`): the first says it; the other is kept
+    # as written, for the export, and never read (not even as an unknown key).
+    return REPEAT if role in taken else role
 
 
 def _construct(node: yaml.Node, path: str, line: int) -> Any:

@@ -10,7 +10,7 @@ from pathlib import PurePosixPath
 from typing import Any
 
 from . import sections
-from .meta import Entry, FrontMatter, read_front_matter
+from .meta import REPEAT, Entry, FrontMatter, read_front_matter
 from .text import text_hash
 from .types import VaultArticle, VaultError, VaultTag
 
@@ -74,6 +74,8 @@ class _Fields:
 def _front_fields(front: FrontMatter | None, path: str, tz: tzinfo) -> _Fields:
     fields, draft, stated = _Fields(), False, None
     for entry in front.entries if front else ():
+        if entry.role == REPEAT:
+            continue
         if entry.role == "extra":
             fields.extra[entry.key] = entry.value
         elif entry.role == "tags":
@@ -284,10 +286,17 @@ def _front_layout(front: FrontMatter | None) -> dict[str, Any] | None:
     return {
         "opening": front.opening,
         "prefix": front.prefix,
-        "entries": [{"key": e.key, "role": e.role, "raw": e.raw} for e in front.entries],
+        "entries": [_entry_layout(e) for e in front.entries],
         "closing": front.closing,
         "flow": front.flow,
     }
+
+
+def _entry_layout(entry: Entry) -> dict[str, Any]:
+    layout = {"key": entry.key, "role": entry.role, "raw": entry.raw}
+    if entry.role == REPEAT:  # read by nobody, written back as it was
+        layout["value"] = entry.value
+    return layout
 
 
 def _front_tag_names(front: FrontMatter | None) -> list[str]:

@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from . import sections
-from .meta import CHINESE_KEYS, ENGLISH_KEYS, ROLE_KEYS, Plain, format_entry
+from .meta import CHINESE_KEYS, ENGLISH_KEYS, REPEAT, ROLE_KEYS, Plain, format_entry, role_of
 from .reading import LAYOUT_VERSION, parse
 from .text import text_hash
 from .types import VaultArticle, VaultError, VaultTag
@@ -216,6 +216,8 @@ def _entry(
 ) -> str | None:
     """The entry rewritten for what changed; None when unchanged (unless `force`)."""
     key, role = entry["key"], entry["role"]
+    if role == REPEAT:
+        return format_entry(key, entry["value"]) if force else None
     if role == "extra":
         if key not in article.extra:
             return ""
@@ -272,7 +274,10 @@ def _added_entries(article: VaultArticle, layout: dict[str, Any], changes: _Chan
         elif article.status in {"review", "archived"}:
             added.append(format_entry(keys["status"], article.status))
     written = {entry["key"] for entry in entries}
-    added += [format_entry(k, v) for k, v in article.extra.items() if k not in written]
+    # A key with a role is never written from the other front matter: it would say the
+    # article's status or link in place of the article's own.
+    extra = {k: v for k, v in article.extra.items() if k not in written and role_of(k) is None}
+    added += [format_entry(k, v) for k, v in extra.items()]
     return added
 
 
