@@ -7,6 +7,7 @@ DJANGO_ALLOWED_HOSTS  comma-separated; default localhost names when debug is on
 TIME_ZONE             default Asia/Shanghai
 DJANGO_CONN_MAX_AGE   seconds a database connection is kept (default 60; 0 behind pgbouncer)
 FOLIO_SITE_NAME       default Folio
+DJANGO_STATIC_ROOT    where `collectstatic` gathers the static files (default var/static)
 """
 
 import os
@@ -129,16 +130,19 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "var" / "static"
+STATIC_ROOT = Path(os.environ.get("DJANGO_STATIC_ROOT", BASE_DIR / "var" / "static"))
 # The app serves its own static files (WhiteNoise): no CDN, works offline, strict CSP.
+# What `collectstatic` gathered is served hashed and compressed; until it has run, the
+# files are served from the apps, unhashed (see articles/staticfiles.py).
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
-        "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
-        if not DEBUG
-        else "django.contrib.staticfiles.storage.StaticFilesStorage"
+        "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
+        if DEBUG
+        else "articles.staticfiles.ManifestStorage"
     },
 }
+WHITENOISE_USE_FINDERS = True
 
 TAGGIT_CASE_INSENSITIVE = True
 

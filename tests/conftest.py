@@ -17,18 +17,6 @@ def corpus(tmp_path):
 
 
 @pytest.fixture(autouse=True)
-def _static_files_without_collectstatic(settings):
-    """Production serves hashed static files that `collectstatic` made; tests find them
-    where they are."""
-    settings.STATIC_ROOT = None
-    settings.WHITENOISE_USE_FINDERS = True
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-    }
-
-
-@pytest.fixture(autouse=True)
 def _fast_passwords(settings):
     """Tests make many users; a deliberately slow password hash would take seconds each."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

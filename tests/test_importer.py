@@ -13,7 +13,6 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from django.apps import apps
-from django.db import connection
 
 from articles import importer
 from articles.models import Article, Author, SummaryItem, Tag
@@ -21,6 +20,7 @@ from tests.conftest import SEED
 from tests.helpers import import_seeds, note, run_command, write
 from tests.newsroom import person, post_change
 from tests.public import Page
+from tests.servers import database_url
 
 pytestmark = pytest.mark.django_db
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -596,13 +596,6 @@ def test_a_file_swapped_for_a_link_after_it_was_found_is_refused(tmp_path, monke
 
 
 # --- two imports at once -----------------------------------------------------------------
-
-
-def database_url() -> str:
-    db = connection.settings_dict
-    if connection.vendor == "sqlite":
-        return f"sqlite:///{db['NAME']}"
-    return f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
 
 
 @pytest.mark.django_db(transaction=True)

@@ -1,0 +1,68 @@
+"""A forgotten `collectstatic` takes nothing down: pages render with a stylesheet that
+loads, the log and `check --deploy` say what to run, and the 500 page needs nothing."""
+
+import logging
+import re
+from urllib.parse import quote
+
+import pytest
+from django.core import checks
+
+from tests.public import make_article
+from tests.servers import get, production_server
+
+pytestmark = pytest.mark.django_db
+PRODUCTION_STORAGE = "articles.staticfiles.ManifestStorage"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_every_page_serves_with_a_stylesheet_before_collectstatic(tmp_path):
+    article = make_article("还没收集静态文件")
+    empty = tmp_path / "static"
+    with production_server(DJANGO_SECRET_KEY="k" * 50, DJANGO_STATIC_ROOT=str(empty)) as base:
+        for path, status in [
+            ("/", 200),
+            (article.get_absolute_url(), 200),
+            ("/search/?q=" + quote("静态"), 200),
+            ("/admin/login/", 200),
+            ("/no/such/page/", 404),
+        ]:
+            code, _, html = get(base + path)
+            assert code == status, (path, html[:500])
+            stylesheets = re.findall(r'<link rel="stylesheet"[^>]* href="([^"]+)"', html)
+            assert stylesheets, path
+            for href in stylesheets:
+                code, headers, _ = get(base + href)
+                assert (code, headers["Content-Type"].split(";")[0]) == (200, "text/css"), href
+
+
+def test_check_deploy_and_the_log_say_to_run_collectstatic(settings, tmp_path, client, caplog):
+    settings.STATIC_ROOT = tmp_path / "static"
+    settings.STORAGES = {**settings.STORAGES, "staticfiles": {"BACKEND": PRODUCTION_STORAGE}}
+    warnings = [
+        m for m in checks.run_checks(include_deployment_checks=True) if m.id == "folio.W001"
+    ]
+    assert len(warnings) == 1 and "collectstatic" in warnings[0].hint
+    make_article()
+    with caplog.at_level(logging.WARNING):
+        assert client.get("/").status_code == 200
+    assert any("collectstatic" in record.getMessage() for record in caplog.records)
+    # once it has run, neither says anything
+    (tmp_path / "static").mkdir()
+    (tmp_path / "static" / "staticfiles.json").write_text('{"paths": {}, "version": "1.1"}')
+    warnings = [
+        m for m in checks.run_checks(include_deployment_checks=True) if m.id == "folio.W001"
+    ]
+    assert warnings == []
+
+
+def test_the_500_page_depends_on_nothing(client, monkeypatch, settings, tmp_path):
+    settings.STATIC_ROOT = tmp_path / "static"
+    settings.STORAGES = {**settings.STORAGES, "staticfiles": {"BACKEND": PRODUCTION_STORAGE}}
+    article = make_article()
+    monkeypatch.setattr("articles.views.measure.excerpt", lambda *a: 1 / 0)
+    client.raise_request_exception = False
+    response = client.get(article.get_absolute_url())
+    assert response.status_code == 500
+    html = response.content.decode()
+    assert "500" in html and "<link" not in html and "{%" not in html
