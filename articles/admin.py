@@ -14,7 +14,6 @@ from django.http import Http404, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
-from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -100,17 +99,15 @@ def _may_edit(request, article) -> bool:
 # --- the change list's filters ------------------------------------------------------------------
 
 
-class StatusFilter(admin.SimpleListFilter):
+class StateFilter(admin.SimpleListFilter):
     title = _("status")
-    parameter_name = "status"
+    parameter_name = "state"
 
     def lookups(self, request, model_admin):
-        return [*Article.Status.choices, ("scheduled", _("Scheduled"))]
+        return Article.State.choices
 
     def queryset(self, request, queryset):
-        if self.value() == "scheduled":
-            return queryset.filter(status=Article.Status.PUBLISHED, published_at__gt=timezone.now())
-        return queryset.filter(status=self.value()) if self.value() else queryset
+        return queryset.in_state(self.value()) if self.value() else queryset
 
 
 class SummaryFilter(admin.SimpleListFilter):
@@ -154,7 +151,7 @@ class ArticleAdmin(admin.ModelAdmin):
     action_form = TagActionForm
     list_display = ("title", "state", "author", "summary_state", "published_at", "updated_at")
     list_filter = (
-        StatusFilter,
+        StateFilter,
         SummaryFilter,
         ("author", admin.RelatedOnlyFieldListFilter),
         TagFilter,
@@ -211,10 +208,8 @@ class ArticleAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("status"), ordering="status")
     def state(self, article):
-        if article.status == Article.Status.PUBLISHED and article.published_at > timezone.now():
-            return format_html('<span class="folio-state scheduled">{}</span>', _("Scheduled"))
-        label = Article.Status(article.status).label
-        return format_html('<span class="folio-state {}">{}</span>', article.status, label)
+        state = article.state
+        return format_html('<span class="folio-state {}">{}</span>', state, state.label)
 
     @admin.display(description=_("summary"), ordering="summary_reviewed_at")
     def summary_state(self, article):
@@ -225,15 +220,12 @@ class ArticleAdmin(admin.ModelAdmin):
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
-        article = form.instance
-        _renumber(article)
-        if not change:
-            comment = gettext("Created")
-        elif "status" in form.changed_data:
-            comment = Article.Status(article.status).label
-        else:
-            comment = gettext("Edited")
-        revisions.record(article, user=request.user, comment=comment)
+        publishing.saved_from_form(
+            form.instance,
+            user=request.user,
+            created=not change,
+            status_changed="status" in form.changed_data,
+        )
 
     # --- actions
 
@@ -370,15 +362,6 @@ class ArticleAdmin(admin.ModelAdmin):
         return article
 
 
-def _renumber(article: Article) -> None:
-    """Positions 0, 1, 2… in the order the editor left the rows."""
-    for kind in SummaryItem.Kind.values:
-        items = article.summary_items.filter(kind=kind).order_by("position", "pk")
-        for position, item in enumerate(items):
-            if item.position != position:
-                SummaryItem.objects.filter(pk=item.pk).update(position=position)
-
-
 def _two_revisions(article: Article, a: str | None, b: str | None) -> tuple[Revision, Revision]:
     numbers = sorted({int(n) for n in (a, b) if n and n.isdigit()})
     if len(numbers) == 1:
@@ -400,6 +383,14 @@ class AuthorAdmin(admin.ModelAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(article_count=Count("articles"))
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            return super().save_model(request, obj, form, change)
+        publishing.edit_author(
+            Author.objects.get(pk=obj.pk), name=form.cleaned_data["name"], user=request.user
+        )
+        return None
 
     @admin.display(description=_("articles"), ordering="article_count")
     def article_count(self, author):
@@ -423,10 +414,15 @@ class TagAdmin(admin.ModelAdmin):
         return tag.article_count
 
     def save_model(self, request, obj, form, change):
-        if change and "name" in form.changed_data:
-            publishing.rename_tag(obj, name=obj.name)
-        else:
-            super().save_model(request, obj, form, change)
+        if not change:
+            return super().save_model(request, obj, form, change)
+        publishing.edit_tag(
+            Tag.objects.get(pk=obj.pk),
+            name=form.cleaned_data["name"],
+            vault_path=form.cleaned_data["vault_path"],
+            user=request.user,
+        )
+        return None
 
     def get_urls(self):
         names = path(

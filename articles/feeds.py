@@ -45,7 +45,7 @@ class LatestArticlesAtom(LatestArticles):
 
 class TagArticles(LatestArticles):
     def get_object(self, request, slug):
-        return get_object_or_404(Tag, slug=slug)
+        return get_object_or_404(Tag.objects.public(), slug=slug)
 
     def title(self, tag):
         return f"{tag.name} · {settings.FOLIO_SITE_NAME}"

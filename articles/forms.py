@@ -111,9 +111,13 @@ class ArticleForm(forms.ModelForm):
         self.fields["tags"].choices = [(name, name) for name in names]
         if "slug" in self.fields:  # absent when the user may only view the article
             self._slug_field(self.fields["slug"])
-        if "status" in self.fields and not publishing.can_publish(user):
+        if not publishing.can_publish(user):  # an Author: drafts and review, no review marks
             states = publishing.AUTHOR_STATES
-            self.fields["status"].choices = [c for c in Article.Status.choices if c[0] in states]
+            if "status" in self.fields:
+                self.fields["status"].choices = [
+                    c for c in Article.Status.choices if c[0] in states
+                ]
+            self.fields["summary_reviewed"].disabled = True
 
     def _slug_field(self, field):
         field.required = False

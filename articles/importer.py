@@ -31,7 +31,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from . import notes, revisions, slugs, vault
+from . import changes, notes, slugs, vault
 from .models import Article, Author, SyncedFile, Tag
 from .pipeline import Prepared, Workers, prepare
 from .vault import files
@@ -441,7 +441,7 @@ class _Run:
         notes.save_related(article, items, tags, new=new)
         text = notes.note_text(article, tags=tags, items=items)
         comment = _("Imported from %s") % read.note.relative
-        revisions.record(
+        changes.saved(
             article, user=None, comment=comment, note=text, first=new, document=work.document
         )
         agreement = self._agreement(article, read, vault.text_hash(text))

@@ -2,6 +2,7 @@ import hashlib
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Exists, OuterRef
 from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils import timezone
@@ -33,11 +34,19 @@ def _keep_old_address(instance, redirect_model, field: str) -> None:
     instance._saved_slug = instance.slug
 
 
+class AuthorQuerySet(models.QuerySet):
+    def public(self):
+        """The authors of articles readers may see."""
+        return self.filter(Exists(Article.objects.published().filter(author=OuterRef("pk"))))
+
+
 class Author(models.Model):
     """Who wrote an article: usually a WeChat official account."""
 
     name = models.CharField(_("name"), max_length=MAX_LENGTHS["author"], unique=True)  # indexed
     slug = models.SlugField(_("slug"), max_length=slugs.MAX_LENGTH, unique=True)
+
+    objects = AuthorQuerySet.as_manager()
 
     class Meta:
         ordering = ("name",)
@@ -56,6 +65,15 @@ class Author(models.Model):
         return reverse("articles:author", args=[self.slug])
 
 
+class TagQuerySet(models.QuerySet):
+    def public(self):
+        """The tags of articles readers may see."""
+        public = TaggedArticle.objects.filter(
+            tag=OuterRef("pk"), content_object__in=Article.objects.published()
+        )
+        return self.filter(Exists(public))
+
+
 class Tag(TagBase):
     """A topic. Names are unique whatever their case; slugs are pinyin."""
 
@@ -64,6 +82,8 @@ class Tag(TagBase):
         blank=True,
         help_text=_("The topic note this tag links to in the vault, such as 00-元语/AI."),
     )
+
+    objects = TagQuerySet.as_manager()
 
     class Meta:
         ordering = ("name",)
@@ -108,6 +128,14 @@ class ArticleQuerySet(models.QuerySet):
         """What readers may see: published, and its publish time has come."""
         return self.filter(status=Article.Status.PUBLISHED, published_at__lte=timezone.now())
 
+    def in_state(self, state: str):
+        """The articles whose `state` is `state` (see Article.State)."""
+        if state == Article.State.PUBLISHED:
+            return self.published()
+        if state == Article.State.SCHEDULED:
+            return self.filter(status=Article.Status.PUBLISHED, published_at__gt=timezone.now())
+        return self.filter(status=state)
+
     def unpublished(self):
         """What readers may not see: everything `published()` leaves out. Written as index
         ranges (the states are known: a constraint says so) because search subtracts these
@@ -146,6 +174,16 @@ class Article(models.Model):
     class Status(models.TextChoices):  # the vault's own STATUSES
         DRAFT = "draft", _("Draft")
         REVIEW = "review", _("In review")
+        PUBLISHED = "published", _("Published")
+        ARCHIVED = "archived", _("Archived")
+
+    class State(models.TextChoices):
+        """Where an article stands for readers: its status, and for a published article
+        whether its publish time has come (scheduled until then)."""
+
+        DRAFT = "draft", _("Draft")
+        REVIEW = "review", _("In review")
+        SCHEDULED = "scheduled", _("Scheduled")
         PUBLISHED = "published", _("Published")
         ARCHIVED = "archived", _("Archived")
 
@@ -247,6 +285,13 @@ class Article(models.Model):
 
     def get_absolute_url(self):
         return reverse("articles:article", args=[self.slug])
+
+    @property
+    def state(self) -> State:
+        """The one definition of where the article stands (`published()` agrees)."""
+        if self.status == self.Status.PUBLISHED and self.published_at > timezone.now():
+            return self.State.SCHEDULED
+        return self.State(self.status)
 
     @property
     def original_link(self) -> str:

@@ -9,6 +9,7 @@ and articles in review.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from datetime import datetime
 
@@ -19,8 +20,17 @@ from django.db.models import Count, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from . import notes, revisions, slugs, vault
-from .models import Article, Author, Revision, Tag, TaggedArticle, TagRedirect, unique_slug
+from . import changes, notes, slugs, vault
+from .models import (
+    Article,
+    Author,
+    Revision,
+    SummaryItem,
+    Tag,
+    TaggedArticle,
+    TagRedirect,
+    unique_slug,
+)
 
 Status = Article.Status
 TRANSITIONS = {
@@ -76,7 +86,25 @@ def set_status(
     if publish_at is not None:
         article.published_at = publish_at
     article.save()
-    return revisions.record(article, user=user, comment=Status(status).label)
+    return changes.saved(article, user=user, comment=Status(status).label)
+
+
+def saved_from_form(
+    article: Article, *, user: AbstractBaseUser, created: bool, status_changed: bool
+) -> Revision:
+    """What follows a save of the article form (the article, its summary's rows and its
+    tags saved): the rows numbered 0, 1, 2… in the order the editor left them, then
+    `changes.saved`, saying what happened."""
+    for kind in SummaryItem.Kind.values:
+        items = article.summary_items.filter(kind=kind).order_by("position", "pk")
+        for position, item in enumerate(items):
+            if item.position != position:
+                SummaryItem.objects.filter(pk=item.pk).update(position=position)
+    if created:
+        comment = _("Created")
+    else:
+        comment = Status(article.status).label if status_changed else _("Edited")
+    return changes.saved(article, user=user, comment=comment)
 
 
 @transaction.atomic
@@ -96,8 +124,17 @@ def set_status_of_many(
 
 @transaction.atomic
 def mark_summaries_reviewed(articles: QuerySet[Article], *, user: AbstractBaseUser) -> int:
-    """Mark the machine-written summaries of `articles` as reviewed by `user`, now."""
-    return articles.update(summary_reviewed_by=user, summary_reviewed_at=timezone.now())
+    """Mark the machine-written summaries of `articles` as reviewed by `user`, now: an
+    edit of each (a form opened before is refused). How many were not reviewed yet."""
+    if not can_publish(user):
+        raise PermissionDenied(_("Only editors mark summaries reviewed."))
+    marked = 0
+    for article in _locked(articles.filter(summary_reviewed_at__isnull=True)):
+        article.summary_reviewed_at, article.summary_reviewed_by = timezone.now(), user
+        article.save(update_fields=["summary_reviewed_at", "summary_reviewed_by"])
+        changes.saved(article, user=user, comment=_("Summary reviewed"))
+        marked += 1
+    return marked
 
 
 @transaction.atomic
@@ -119,8 +156,7 @@ def tag_many(
             TaggedArticle.objects.create(content_object=article, tag=tag)
         else:
             article.tagged_items.filter(tag=tag).delete()
-        article.touch()
-        revisions.record(article, user=user, comment=_("Tags"))
+        changes.touched(article, user=user, comment=_("Tags"))
         changed += 1
     return changed
 
@@ -141,21 +177,43 @@ def restore(article: Article, *, revision: Revision, user: AbstractBaseUser) -> 
     article.save()
     notes.save_related(article, items, notes.find_tags(note.tags))
     comment = _("Restored revision %(number)s") % {"number": revision.number}
-    return revisions.record(article, user=user, comment=comment)
+    return changes.saved(article, user=user, comment=comment)
 
 
 # --- tags -------------------------------------------------------------------------------
 
 
 @transaction.atomic
-def rename_tag(tag: Tag, *, name: str) -> Tag:
-    """Rename `tag`; its address follows the new name and the old one redirects."""
-    tag.name = name.strip()
-    base = slugs.slugify(tag.name) or "tag"
-    if not tag.slug.startswith(base):
+def edit_tag(tag: Tag, *, name: str, vault_path: str, user: AbstractBaseUser) -> Tag:
+    """Rename `tag` or move its topic note: an edit of each article it tags. Its address
+    follows the new name (the old one redirects), unless it is that name's slug already or
+    a numbered variant of it; a vault path that ended in the old name ends in the new one."""
+    old_name, name = tag.name, name.strip()
+    if name != old_name and vault_path.rsplit("/", 1)[-1] == old_name:
+        vault_path = vault_path[: len(vault_path) - len(old_name)] + name
+    if (name, vault_path) == (old_name, tag.vault_path):
+        return tag
+    tag.name, tag.vault_path = name, vault_path
+    base = slugs.slugify(name) or "tag"
+    if not re.fullmatch(rf"{re.escape(base)}(-\d+)?", tag.slug):
         tag.slug = unique_slug(Tag, base)
     tag.save()
+    articles = Article.objects.filter(tagged_items__tag=tag)
+    for article in _locked(articles):
+        changes.touched(article, user=user, comment=_("Tag renamed"))
     return tag
+
+
+@transaction.atomic
+def edit_author(author: Author, *, name: str, user: AbstractBaseUser) -> Author:
+    """Rename `author`: an edit of each of its articles (its address stays)."""
+    if name == author.name:
+        return author
+    author.name = name
+    author.save()
+    for article in _locked(Article.objects.filter(author=author)):
+        changes.touched(article, user=user, comment=_("Author renamed"))
+    return author
 
 
 def merge_preview(tags: Iterable[Tag], *, into: Tag) -> int:
@@ -178,8 +236,7 @@ def merge_tags(tags: Iterable[Tag], *, into: Tag, user: AbstractBaseUser) -> int
     for article in _locked(articles):
         article.tagged_items.filter(tag__in=others).delete()
         moved += TaggedArticle.objects.get_or_create(content_object=article, tag=into)[1]
-        article.touch()
-        revisions.record(article, user=user, comment=_("Tags merged"))
+        changes.touched(article, user=user, comment=_("Tags merged"))
     for tag in others:
         TagRedirect.objects.filter(tag=tag).update(tag=into)
         TagRedirect.objects.update_or_create(old_slug=tag.slug, defaults={"tag": into})

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from django.contrib.auth.models import AbstractBaseUser
 
-from . import notes, search, tokenizer
+from . import notes
 from .models import Article, Revision
 
 
@@ -19,13 +19,11 @@ def record(
     comment: str = "",
     note: str | None = None,
     first: bool = False,
-    document: tokenizer.Document | None = None,
 ) -> Revision:
-    """What every change of an article ends with: a new revision of it as saved now, and
-    its search index entry brought up to date. `note` and `document` spare working them
-    out again when known; `first` says the article has no revision yet."""
+    """A new revision of `article` as saved now (see `changes.saved`, the path every
+    change takes). `note` spares working it out again; `first` says the article has no
+    revision yet."""
     note = notes.note_text(article) if note is None else note
-    search.index(article, document)
     previous = None if first else article.revisions.order_by("-number").first()
     return Revision.objects.create(
         article=article,

@@ -20,16 +20,14 @@ class TagSitemap(Sitemap):
     changefreq = "weekly"
 
     def items(self):
-        return Tag.objects.filter(
-            tagged_articles__content_object__in=Article.objects.published()
-        ).distinct()
+        return Tag.objects.public().order_by("name")
 
 
 class AuthorSitemap(Sitemap):
     changefreq = "weekly"
 
     def items(self):
-        return Author.objects.filter(articles__in=Article.objects.published()).distinct()
+        return Author.objects.public().order_by("name")
 
 
 class PageSitemap(Sitemap):

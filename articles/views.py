@@ -36,11 +36,12 @@ def home(request):
 
 def article(request, slug):
     articles = Article.objects.for_listing().prefetch_related("summary_items")
-    preview = request.user.is_staff and not Article.objects.published().filter(slug=slug).exists()
+    may_preview = request.user.has_perm("articles.view_article")
+    preview = may_preview and not Article.objects.published().filter(slug=slug).exists()
     try:
         article = get_object_or_404(articles if preview else articles.published(), slug=slug)
     except Http404:
-        return _moved(ArticleRedirect, "article", slug, preview=request.user.is_staff)
+        return _moved(ArticleRedirect, "article", slug, preview=may_preview)
     published = Article.objects.published()
     previous, following = published.around(article)
     related = published.exclude(pk=article.pk).sharing_tags(article.tag_list())
@@ -103,7 +104,7 @@ def _article_meta(request, article):
 
 def tag(request, slug):
     try:
-        tag = get_object_or_404(Tag, slug=slug)
+        tag = get_object_or_404(Tag.objects.public(), slug=slug)
     except Http404:
         return _moved(TagRedirect, "tag", slug, preview=False)
     articles = Article.objects.published().filter(tagged_items__tag=tag).for_listing()
@@ -112,7 +113,7 @@ def tag(request, slug):
 
 
 def author(request, slug):
-    author = get_object_or_404(Author, slug=slug)
+    author = get_object_or_404(Author.objects.public(), slug=slug)
     articles = Article.objects.published().filter(author=author).for_listing()
     page = paginate(request, articles, allow_empty=False)
     return TemplateResponse(request, "articles/author.html", {"author": author, "page_obj": page})

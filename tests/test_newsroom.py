@@ -4,6 +4,7 @@ import json
 from datetime import timedelta
 
 import pytest
+from django.contrib.auth.models import Permission
 from django.test import Client
 from django.utils import timezone
 
@@ -23,13 +24,13 @@ def logged_in(client, role):
 
 
 @pytest.fixture
-def editor_client(client):
-    return logged_in(client, "Editor")
+def editor_client():
+    return logged_in(Client(), "Editor")
 
 
 @pytest.fixture
-def author_client(client):
-    return logged_in(client, "Author")
+def author_client():
+    return logged_in(Client(), "Author")
 
 
 def errors(response) -> str:
@@ -106,8 +107,8 @@ def test_editor_publishes_with_the_form_and_schedules(editor_client):
     assert response.status_code == 302, errors(response)
     assert Article.objects.get().status == S.PUBLISHED
     assert not Article.objects.published().exists()  # scheduled
-    listing = editor_client.get("/admin/articles/article/?status=scheduled", **ZH)
-    assert article.title in listing.content.decode()
+    assert listed(editor_client, "state=scheduled") == [article.title]
+    assert listed(editor_client, "state=published") == []
 
 
 @pytest.mark.parametrize(
@@ -484,3 +485,179 @@ def test_the_form_takes_only_http_links(editor_client, link):
     response = post_change(editor_client, article, original_url=link)
     assert response.status_code == 200 and "http" in errors(response)
     assert Article.objects.get().original_url == ""
+
+
+# --- nothing stale: each door updates the search index itself --------------------------------
+
+
+def found(query: str) -> list[str]:
+    """The titles a reader's search finds."""
+    page = Page(Client().get("/search/", {"q": query}).content.decode())
+    return page.texts("h2", class_="article-item-title")
+
+
+def tag_form(client, tag, **changes):
+    url = f"/admin/articles/tag/{tag.pk}/change/"
+    form = form_data(client.get(url).content.decode())
+    form.update({name: [value] for name, value in changes.items()}, _save=["Save"])
+    return client.post(url, form)
+
+
+def test_search_follows_a_tag_renamed(editor_client):
+    make_article("某文", tags=["旧名字"])
+    assert found("旧名字") == ["某文"] and found("新叫法") == []
+    assert tag_form(editor_client, Tag.objects.get(), name="新叫法").status_code == 302
+    assert found("新叫法") == ["某文"] and found("旧名字") == []
+
+
+def test_search_follows_tags_merged(editor_client):
+    make_article("甲文", tags=["并入者"])
+    make_article("乙文", tags=["留下者"])
+    both = list(Tag.objects.values_list("pk", flat=True))
+    keep = Tag.objects.get(name="留下者")
+    data = {"action": "merge", "_selected_action": both, "into": keep.pk, "confirm": "yes"}
+    editor_client.post("/admin/articles/tag/", data)
+    assert sorted(found("留下者")) == ["乙文", "甲文"] and found("并入者") == []
+
+
+def test_search_follows_an_author_renamed(editor_client):
+    make_article("某文", author="旧署名")
+    author = Article.objects.get().author
+    url = f"/admin/articles/author/{author.pk}/change/"
+    form = form_data(editor_client.get(url).content.decode())
+    form.update(name=["新署名"], _save=["Save"])
+    assert editor_client.post(url, form).status_code == 302
+    assert found("新署名") == ["某文"] and found("旧署名") == []
+    assert Article.objects.get().revisions.exists()  # an edit of the article, recorded
+
+
+def test_search_follows_bulk_tags_restore_import_and_delete(editor_client, tmp_path):
+    write(tmp_path / "a.md", note("导入的文章", body="原来的词语。"))
+    import_seeds(tmp_path)
+    article = Article.objects.get()
+    editor_client.post(
+        "/admin/articles/article/",
+        {"action": "add_tag", "_selected_action": [article.pk], "tag": "批量标签"},
+    )
+    assert found("批量标签") == ["导入的文章"]
+    post_change(editor_client, Article.objects.get(), title="改过的标题")
+    assert found("改过的标题") == ["改过的标题"]
+    editor_client.post(f"/admin/articles/article/{article.pk}/history/1/restore/")
+    assert found("导入的文章") == ["导入的文章"] and found("改过的标题") == []
+    write(tmp_path / "a.md", note("导入的文章", body="后来的说法。"))
+    import_seeds(tmp_path, "--force")
+    assert found("后来的说法") == ["导入的文章"] and found("原来的词语") == []
+    url = f"/admin/articles/article/{article.pk}/delete/"
+    assert editor_client.post(url, {"post": "yes"}).status_code == 302
+    assert found("后来的说法") == []
+
+
+# --- nothing silently undone -------------------------------------------------------------------
+
+
+def test_a_bulk_review_is_an_edit_a_form_opened_before_cannot_undo(client, editor_client):
+    article = make_article("待审的摘要")
+    other = Client()
+    other.force_login(person("second", "Editor"))
+    form = change_form(other, article)  # opened before the bulk action
+    editor_client.post(
+        "/admin/articles/article/", {"action": "mark_reviewed", "_selected_action": [article.pk]}
+    )
+    article.refresh_from_db()
+    assert article.summary_reviewed_at and article.revisions.count() == 1
+    form.update(title=["第二位编辑改的标题"], _save=["Save"])
+    response = other.post(f"/admin/articles/article/{article.pk}/change/", form, **ZH)
+    assert response.status_code == 200 and "保存了这篇文章" in errors(response)
+    assert Article.objects.get().summary_reviewed_at == article.summary_reviewed_at
+
+
+# --- a renamed tag's address -----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "old, new, slug",
+    [
+        ("AIGC", "AI", "ai"),  # the old slug starts with the new one's: it still follows
+        ("大模型", "大模型们", "da-mo-xing-men"),
+        ("AI", "ai", "ai"),  # the same name's slug stays
+        ("LLM 2", "LLM", "llm-2"),  # a numbered variant of the new name's slug stays
+    ],
+)
+def test_a_renamed_tags_address_follows_its_name(editor_client, client, old, new, slug):
+    make_article(tags=[old])
+    tag = Tag.objects.get()
+    if old == "LLM 2":
+        Tag.objects.filter(pk=tag.pk).update(slug="llm-2")  # as if "llm" was taken then
+    assert tag_form(editor_client, tag, name=new).status_code == 302
+    tag.refresh_from_db()
+    assert (tag.name, tag.slug) == (new, slug)
+    assert client.get(f"/tags/{slug}/").status_code == 200
+
+
+# --- permissions said once ----------------------------------------------------------------------
+
+
+def test_staff_without_the_view_permission_cannot_preview(client):
+    draft = make_article("草稿", status=S.DRAFT)
+    staff = person("staff", "Author")
+    staff.groups.clear()
+    client.force_login(staff)
+    assert client.get(draft.get_absolute_url()).status_code == 404
+    staff.user_permissions.add(Permission.objects.get(codename="view_article"))
+    client.force_login(staff)
+    assert client.get(draft.get_absolute_url()).status_code == 200
+
+
+def test_only_editors_mark_a_summary_reviewed(author_client, editor_client):
+    article = make_article("作者的草稿", status=S.DRAFT)
+    page = Page(author_client.get(f"/admin/articles/article/{article.pk}/change/").content.decode())
+    [(checkbox, _)] = page.find("input", name="summary_reviewed")
+    assert "disabled" in checkbox
+    post_change(author_client, article, summary_reviewed="on")
+    assert Article.objects.get().summary_reviewed_at is None
+    post_change(editor_client, article, summary_reviewed="on")
+    assert Article.objects.get().summary_reviewed_at is not None
+
+
+@pytest.mark.parametrize("suffix", ["", "rss/", "atom/"])
+def test_a_tag_only_unpublished_articles_carry_is_not_there(client, editor_client, suffix):
+    article = make_article("草稿", status=S.DRAFT, tags=["未公开的话题"])
+    url = Tag.objects.get().get_absolute_url() + suffix
+    assert client.get(url).status_code == 404
+    editor_client.post(
+        "/admin/articles/article/", {"action": "publish", "_selected_action": [article.pk]}
+    )
+    response = client.get(url)
+    assert response.status_code == 200 and "未公开的话题" in response.content.decode()
+
+
+# --- one definition of an article's public state ---------------------------------------------
+
+
+STATES = {
+    "draft": ({"status": S.DRAFT}, "草稿"),
+    "review": ({"status": S.REVIEW}, "审核中"),
+    "scheduled": (
+        {"status": S.PUBLISHED, "published_at": timezone.now() + timedelta(days=1)},
+        "定时发布",
+    ),
+    "archived": ({"status": S.ARCHIVED}, "已归档"),
+}
+
+
+@pytest.mark.parametrize("state", sorted(STATES))
+def test_one_state_for_the_banner_the_badge_and_the_filter(editor_client, state):
+    fields, label = STATES[state]
+    article = make_article("某文", **fields)
+    assert article.state == state
+    preview = Page(editor_client.get(article.get_absolute_url(), **ZH).content.decode())
+    [banner] = preview.texts("p", class_="preview-banner")
+    assert ("对读者公开" in banner) == (state == "scheduled")
+    assert label in banner
+    listing = Page(
+        editor_client.get(f"/admin/articles/article/?state={state}", **ZH).content.decode()
+    )
+    assert listing.texts("th", class_="field-title") == ["某文"]
+    assert listing.texts("span", class_="folio-state") == [label]
+    other = "draft" if state != "draft" else "review"
+    assert listing.texts("th", class_="field-title") != listed(editor_client, f"state={other}")

@@ -146,7 +146,7 @@ def test_bulk_tagging(editor):
 def test_rename_a_tag_keeps_its_old_address(client, editor):
     make_article(tags=["大模型"])
     tag = Tag.objects.get()
-    publishing.rename_tag(tag, name="LLM")
+    publishing.edit_tag(tag, name="LLM", vault_path=tag.vault_path, user=editor)
     assert tag.slug == "llm"
     response = client.get("/tags/da-mo-xing/")
     assert (response.status_code, response["Location"]) == (301, "/tags/llm/")

@@ -1,0 +1,38 @@
+"""The one path every change of an article takes, whoever makes it: the admin's form and
+actions, a restore, a tag or an author renamed, an import.
+
+Saving the article bumps its version, so that a form opened before is refused. Then
+`saved` records a revision and brings up to date, explicitly, what derives from the
+article: its search entry (and, as they come, the page cache and its archived images).
+"""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import AbstractBaseUser
+
+from . import revisions, search, tokenizer
+from .models import Article, Revision
+
+
+def saved(
+    article: Article,
+    *,
+    user: AbstractBaseUser | None,
+    comment: str,
+    note: str | None = None,
+    first: bool = False,
+    document: tokenizer.Document | None = None,
+) -> Revision:
+    """What follows every save of `article`: a revision of it, its search entry. `note`
+    and `document` (its vault note, its search document) spare working them out again;
+    `first` says it has no revision yet."""
+    revision = revisions.record(article, user=user, comment=comment, note=note, first=first)
+    search.index(article, document)
+    return revision
+
+
+def touched(article: Article, *, user: AbstractBaseUser | None, comment: str) -> Revision:
+    """A change to what hangs off `article` (its tags, its summary's rows, its author's
+    name) counted as a change of it: its version bumped, then `saved`."""
+    article.touch()
+    return saved(article, user=user, comment=comment)
