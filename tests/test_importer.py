@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.apps import apps
 
-from articles import importer
+import articles.vault
 from articles.models import Article, Author, SummaryItem, Tag
 from tests.conftest import SEED
 from tests.helpers import import_seeds, note, run_command, write
@@ -94,7 +94,7 @@ def test_unchanged_file_is_skipped_without_parsing(vault, monkeypatch):
     def refuse(*args, **kwargs):
         raise AssertionError("an unchanged file was parsed")
 
-    monkeypatch.setattr(importer.vault, "parse", refuse)
+    monkeypatch.setattr(articles.vault, "parse", refuse)
     assert import_seeds(vault)[1][-1] == last_line(unchanged=1)
 
 
@@ -582,14 +582,14 @@ def test_a_link_named_on_the_command_line_is_refused_too(hostile_vault):
 
 def test_a_file_swapped_for_a_link_after_it_was_found_is_refused(tmp_path, monkeypatch):
     good = write(tmp_path / "a.md", note("会被换掉的笔记"))
-    real_read = importer.files.read
+    real_read = articles.vault.files.read
 
     def swap_then_read(found, **kwargs):
         good.unlink()
         good.symlink_to("/etc/passwd")
         return real_read(found, **kwargs)
 
-    monkeypatch.setattr(importer.files, "read", swap_then_read)
+    monkeypatch.setattr(articles.vault.files, "read", swap_then_read)
     status, _, err = import_seeds(tmp_path)
     assert status == 1 and "a symbolic link" in err[0]
     assert not Article.objects.exists()

@@ -1,29 +1,14 @@
-"""Vault notes into articles: `import_vault`.
-
-Repeatable: an article is identified by its original URL (see `vault.source_key`), else
-by its path relative to the folder imported. A second run creates nothing; a file
-unchanged since it and its article last agreed is passed over without being parsed.
-
-Whether a file may overwrite its article is asked of their last agreement (a SyncedFile:
-the file's content and the article's note when an import or an export last made them
-one), per file: only the file changed, it updates the article; only the article, the
-edit is kept (and said); both, a conflict, unless forced. Importing another file (an
-export) makes its own agreement and leaves this one's alone.
-
-Each file is imported in its own transaction, and a bad file is reported and passed
-over. A file that clashes with what another import or an editor saved meanwhile is tried
-once more, knowing what they saved.
-"""
+"""One import run: each file read, parsed, and weighed against its article and their
+last agreement, in its own transaction."""
 
 from __future__ import annotations
 
 import logging
 import os
 from collections import ChainMap
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime
-from enum import StrEnum
 from pathlib import PurePosixPath
 
 from django.conf import settings
@@ -31,185 +16,22 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from . import changes, notes, slugs, vault
-from .models import Article, Author, SyncedFile, Tag
-from .pipeline import Prepared, Workers, prepare
-from .vault import files
-from .vault.files import NoteFile
+from .. import changes, notes, slugs, vault
+from ..models import Article, Author, SyncedFile, Tag
+from ..pipeline import Prepared, prepare
+from ..vault import files
+from ..vault.files import NoteFile
+from .knowledge import Agreement, Knowledge, Known, Learned
+from .report import FileResult, Verdict
 
 logger = logging.getLogger(__name__)
 
-PARALLEL_FROM = 200  # notes; fewer import faster without starting worker processes
 EDIT_KEPT = "edited in Folio since this file was last imported; the edit is kept"
 BOTH_CHANGED = "edited since its last import; the edit is kept (--force overwrites it)"
 NEVER_AGREED = (
     "differs from its article, which was not imported from this file; the article is "
     "kept (--force overwrites it)"
 )
-
-
-class Verdict(StrEnum):
-    CREATED = "created"
-    UPDATED = "updated"
-    UNCHANGED = "unchanged"
-    CONFLICT = "conflict"
-    DUPLICATE = "duplicate"
-    FAILED = "failed"
-
-
-@dataclass(frozen=True)
-class FileResult:
-    path: str  # the file as the user can find it
-    verdict: Verdict
-    detail: str = ""  # for failures, the whole `path:line: reason`
-
-
-@dataclass
-class ImportReport:
-    results: list[FileResult] = field(default_factory=list)
-    skipped: list[str] = field(default_factory=list)  # folders not walked, and why
-
-    def count(self, verdict: Verdict) -> int:
-        return sum(result.verdict == verdict for result in self.results)
-
-    def of(self, verdict: Verdict) -> list[FileResult]:
-        return [result for result in self.results if result.verdict == verdict]
-
-    def summary(self) -> str:
-        counts = [self.count(v) for v in (Verdict.CREATED, Verdict.UPDATED, Verdict.UNCHANGED)]
-        counts += [self.count(Verdict.CONFLICT), self.count(Verdict.FAILED)]
-        return "{} created, {} updated, {} unchanged, {} conflicts, {} failed".format(*counts)
-
-
-def import_vault(
-    paths: Sequence[os.PathLike],
-    *,
-    dry_run: bool = False,
-    force: bool = False,
-    progress: Callable[[int, int], None] | None = None,
-    processes: int | None = None,
-) -> ImportReport:
-    """Import the notes under `paths`; one verdict per file. `dry_run` writes nothing;
-    `force` overwrites articles edited since they and the file last agreed. `processes`
-    parse and render in parallel (default: one per core, for imports large enough)."""
-    found = files.find(paths)
-    report = ImportReport(
-        [FileResult(e.path, Verdict.FAILED, str(e)) for e in found.refused], found.skipped
-    )
-    run = _Run(dry_run=dry_run, force=force)
-    if processes is None:
-        processes = (os.cpu_count() or 1) if len(found.notes) >= PARALLEL_FROM else 1
-    with Workers(processes) as workers:
-        for done, (read, prepared) in enumerate(workers.map(map(run.read, found.notes)), 1):
-            report.results.append(run.import_note(read, prepared))
-            if progress:
-                progress(done, len(found.notes))
-    return report
-
-
-# --- what the run knows of the database --------------------------------------------------
-
-
-@dataclass
-class _Known:
-    """What the run needs to know of an article already imported."""
-
-    pk: int
-    key: str
-    path: str
-    version: int
-    published_at: datetime
-
-
-@dataclass
-class _Agreement:
-    """A SyncedFile, as the run knows it."""
-
-    article: int
-    path: str
-    relative: str
-    file_hash: str
-    note_hash: str
-    version: int
-
-
-@dataclass
-class _Learned:
-    """What a file's transaction committed, for the rest of the run to know."""
-
-    article: _Known
-    slug: str
-    agreement: _Agreement | None = None
-    tags: list[Tag] = field(default_factory=list)
-    author: Author | None = None
-    forget_key: str = ""
-
-
-class _Knowledge:
-    """The articles, agreements, slugs, tags and authors, loaded once for the whole run
-    and kept up to date by it (so that a note costs no lookup), refreshed where another
-    import or an editor saved something meanwhile."""
-
-    def __init__(self) -> None:
-        self.articles: dict[int, _Known] = {}
-        self.by_key: dict[str, int] = {}
-        self.agreements: dict[str, _Agreement] = {}  # by file path
-        self.by_file_hash: dict[str, list[_Agreement]] = {}
-        self.legacy: dict[tuple[int, str], _Agreement] = {}  # by (article, vault path)
-        fields = ("pk", "source_key", "source_path", "version", "published_at")
-        for row in Article.objects.values_list(*fields).iterator(2000):
-            self._know(_Known(*row))
-        self._agree(SyncedFile.objects.all())
-        self.slugs = set(Article.objects.values_list("slug", flat=True))
-        self.tags = {tag.name.casefold(): tag for tag in Tag.objects.all()}
-        self.authors = {author.name: author for author in Author.objects.all()}
-
-    def _know(self, known: _Known) -> None:
-        self.articles[known.pk] = known
-        if known.key:  # articles written in Folio have none until a file stands for them
-            self.by_key[known.key] = known.pk
-
-    def _agree(self, rows) -> None:
-        fields = ("article_id", "path", "relative", "file_hash", "note_hash", "version")
-        for row in rows.values_list(*fields).iterator(2000):
-            self._add(_Agreement(*row))
-
-    def _add(self, agreement: _Agreement) -> None:
-        if agreement.path:
-            self.agreements[agreement.path] = agreement
-        else:
-            self.legacy[(agreement.article, agreement.relative)] = agreement
-        self.by_file_hash.setdefault(agreement.file_hash, []).append(agreement)
-
-    def learn(self, learned: _Learned) -> None:
-        if learned.forget_key:
-            self.by_key.pop(learned.forget_key, None)
-        self._know(learned.article)
-        if learned.agreement:
-            self.legacy.pop((learned.article.pk, learned.agreement.relative), None)
-            self._add(learned.agreement)
-        self.slugs.add(learned.slug)
-        self.tags.update((tag.name.casefold(), tag) for tag in learned.tags)
-        if learned.author:
-            self.authors[learned.author.name] = learned.author
-
-    def refresh(self, note: vault.VaultArticle, key: str, path: str) -> None:
-        """Learn what was saved meanwhile that this note's import clashed with."""
-        fields = ("pk", "source_key", "source_path", "version", "published_at")
-        for row in Article.objects.filter(source_key=key).values_list(*fields):
-            self._know(_Known(*row))
-        self._agree(SyncedFile.objects.filter(location=SyncedFile.location_of(path)))
-        base = slugs.slugify(note.title) or "article"
-        self.slugs |= set(
-            Article.objects.filter(slug__startswith=base).values_list("slug", flat=True)
-        )
-        for tag in note.tags:
-            found = Tag.objects.filter(name__iexact=tag.name).first()
-            if found:
-                self.tags[tag.name.casefold()] = found
-
-
-# --- one run --------------------------------------------------------------------------------
 
 
 @dataclass
@@ -226,12 +48,12 @@ class _Read:
         return str(self.note.path)
 
 
-class _Run:
+class Run:
     def __init__(self, *, dry_run: bool, force: bool) -> None:
         self.dry_run, self.force = dry_run, force
         self.tz = timezone.get_default_timezone()
         self.max_bytes = settings.FOLIO_MAX_NOTE_BYTES
-        self.seen = _Knowledge()
+        self.seen = Knowledge()
         self.claimed: dict[str, str] = {}  # key -> the file that stands for it in this run
 
     def read(self, note: NoteFile) -> tuple[_Read, tuple | None]:
@@ -247,7 +69,7 @@ class _Run:
             return read, None
         return read, (text, read.shown, self.tz, self._default_date(note))
 
-    def _agreed(self, read: _Read) -> _Agreement | None:
+    def _agreed(self, read: _Read) -> Agreement | None:
         """The agreement with this file, if the file has not changed since (and its
         article knows it stands for it)."""
         agreement = self.seen.agreements.get(read.note.real)
@@ -307,7 +129,7 @@ class _Run:
         detail = f"{read.shown}: not imported ({type(error).__name__}: {error})"
         return FileResult(read.shown, Verdict.FAILED, detail)
 
-    def _import(self, read: _Read, work: Prepared, key: str) -> tuple[FileResult, _Learned | None]:
+    def _import(self, read: _Read, work: Prepared, key: str) -> tuple[FileResult, Learned | None]:
         known = self._article_for(key, read, work.note)
         duplicate_of = self._duplicate_of(read.note, key, known)
         if duplicate_of:
@@ -317,7 +139,7 @@ class _Run:
             return self._create(read, work, key)
         return self._update(read, known, work, key)
 
-    def _unchanged(self, read: _Read, agreed: _Agreement) -> FileResult:
+    def _unchanged(self, read: _Read, agreed: Agreement) -> FileResult:
         """A file as it was when it and its article agreed: say whether the article was
         edited since (its version tells which might have been; its note, which were)."""
         if self.seen.articles[agreed.article].version == agreed.version:
@@ -326,7 +148,7 @@ class _Run:
         edited = notes.note_hash(article) != agreed.note_hash
         return FileResult(read.shown, Verdict.UNCHANGED, EDIT_KEPT if edited else "")
 
-    def _article_for(self, key: str, read: _Read, note: vault.VaultArticle) -> _Known | None:
+    def _article_for(self, key: str, read: _Read, note: vault.VaultArticle) -> Known | None:
         """The article this note stands for: the one with its key; else the one this file
         stood for when it had no URL (it gained one), the same text moved from a file now
         gone (a note without URL), or an article written in Folio (its export,
@@ -350,15 +172,15 @@ class _Run:
         known = self.seen.articles.get(pk)
         return bool(known) and known.key in ("", vault.source_key("", known.path))
 
-    def _unsourced(self, note: NoteFile) -> _Known | None:
+    def _unsourced(self, note: NoteFile) -> Known | None:
         path = PurePosixPath(note.relative)
         if len(path.parts) != 1 or path.suffix != ".md":
             return None
         unsourced = Article.objects.filter(source_key="", slug=path.stem)
         row = unsourced.values_list("pk", "version", "published_at").first()
-        return _Known(row[0], "", "", row[1], row[2]) if row else None
+        return Known(row[0], "", "", row[1], row[2]) if row else None
 
-    def _duplicate_of(self, note: NoteFile, key: str, known: _Known | None) -> str | None:
+    def _duplicate_of(self, note: NoteFile, key: str, known: Known | None) -> str | None:
         if key in self.claimed:
             return self.claimed[key]
         if known and known.path and known.path != note.relative:
@@ -369,14 +191,14 @@ class _Run:
 
     # --- writing
 
-    def _create(self, read: _Read, work: Prepared, key: str) -> tuple[FileResult, _Learned]:
+    def _create(self, read: _Read, work: Prepared, key: str) -> tuple[FileResult, Learned]:
         article = Article(slug=slugs.numbered(work.slug or "article", self.seen.slugs))
         learned = self._save(article, read, work, key=key, new=True)
         return FileResult(read.shown, Verdict.CREATED), learned
 
     def _update(
-        self, read: _Read, known: _Known, work: Prepared, key: str
-    ) -> tuple[FileResult, _Learned | None]:
+        self, read: _Read, known: Known, work: Prepared, key: str
+    ) -> tuple[FileResult, Learned | None]:
         """A note of an article imported before: in step, moved, edited, or changed."""
         rows = Article.objects.select_related("author").select_for_update(of=("self",))
         article = rows.get(pk=known.pk)
@@ -402,7 +224,7 @@ class _Run:
         learned.forget_key = known.key
         return FileResult(read.shown, Verdict.UPDATED, detail), learned
 
-    def _base(self, pk: int, read: _Read) -> _Agreement | None:
+    def _base(self, pk: int, read: _Read) -> Agreement | None:
         """The last agreement between the article and this file: made with it where it is,
         else with a file of the same content (moved), else with its vault path before
         Folio kept files' paths."""
@@ -414,7 +236,7 @@ class _Run:
 
     def _in_step(
         self, article: Article, read: _Read, key: str, note_hash: str, forget: str
-    ) -> _Learned:
+    ) -> Learned:
         """Record that the file and the article agree (its vault path and key follow the
         file: bookkeeping, not an edit, so the version stays)."""
         note = read.note
@@ -422,11 +244,11 @@ class _Run:
             Article.objects.filter(pk=article.pk).update(source_path=note.relative, source_key=key)
             article.source_path, article.source_key = note.relative, key
         agreement = self._agreement(article, read, note_hash)
-        return _Learned(self._known(article), article.slug, agreement, forget_key=forget)
+        return Learned(self._known(article), article.slug, agreement, forget_key=forget)
 
     def _save(
         self, article: Article, read: _Read, work: Prepared, *, key: str, new: bool
-    ) -> _Learned:
+    ) -> Learned:
         parsed = work.note
         summary_before = None if new else notes.to_vault(article).summary
         author = self._author(parsed.author)
@@ -445,12 +267,12 @@ class _Run:
             article, user=None, comment=comment, note=text, first=new, document=work.document
         )
         agreement = self._agreement(article, read, vault.text_hash(text))
-        return _Learned(
+        return Learned(
             self._known(article), article.slug, agreement, list(new_tags.values()), author
         )
 
-    def _agreement(self, article: Article, read: _Read, note_hash: str) -> _Agreement:
-        agreement = _Agreement(
+    def _agreement(self, article: Article, read: _Read, note_hash: str) -> Agreement:
+        agreement = Agreement(
             article.pk, read.note.real, read.note.relative, read.digest, note_hash, article.version
         )
         if (article.pk, agreement.relative) in self.seen.legacy:  # superseded
@@ -464,8 +286,8 @@ class _Run:
             SyncedFile.objects.create(**values)
         return agreement
 
-    def _known(self, article: Article) -> _Known:
-        return _Known(
+    def _known(self, article: Article) -> Known:
+        return Known(
             article.pk,
             article.source_key,
             article.source_path,

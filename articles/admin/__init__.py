@@ -1,0 +1,13 @@
+"""The newsroom: Django's admin, with editorial states, roles, a live preview, summaries
+to review, tag hygiene and the history of every article. One module a screen."""
+
+from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
+from taggit.models import Tag as TaggitTag
+
+from . import articles, taxonomy  # noqa: F401 (they register their screens)
+
+# Folio has its own tag model (with a vault path); taggit's stays empty.
+admin.site.unregister(TaggitTag)
+admin.site.site_header = _("Folio newsroom")
+admin.site.site_title = _("Folio newsroom")
