@@ -4,7 +4,7 @@ import pytest
 from django.db import IntegrityError
 from django.utils import timezone
 
-from articles import models
+from articles import rendering
 from articles.models import Article, Author, Tag, unique_slug
 
 pytestmark = pytest.mark.django_db
@@ -32,8 +32,8 @@ def test_body_is_rendered_on_save_and_only_when_it_changed(monkeypatch):
     article = make(body="**粗体**")
     assert article.body_html == "<p><strong>粗体</strong></p>"
     calls = []
-    real = models.rendering.render
-    monkeypatch.setattr(models.rendering, "render", lambda text: calls.append(text) or real(text))
+    real = rendering.render
+    monkeypatch.setattr(rendering, "render", lambda text: calls.append(text) or real(text))
     article = Article.objects.get(pk=article.pk)
     article.title = "新标题"
     article.save()
@@ -47,7 +47,7 @@ def test_body_is_rendered_on_save_and_only_when_it_changed(monkeypatch):
 def test_given_html_is_stored_without_rendering_again(monkeypatch):
     article = Article(title="t")
     article.set_body("x", html="<p>x</p>")
-    monkeypatch.setattr(models.rendering, "render", lambda text: pytest.fail("rendered"))
+    monkeypatch.setattr(rendering, "render", lambda text: pytest.fail("rendered"))
     article.save()
     assert Article.objects.get(pk=article.pk).body_html == "<p>x</p>"
 

@@ -1,126 +1,16 @@
-import hashlib
+"""Articles: what readers may see, their summary's rows, and the addresses they had."""
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Exists, OuterRef
-from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 from taggit.managers import TaggableManager
-from taggit.models import TagBase, TaggedItemBase
 
-from . import measure, rendering, slugs
-from .vault import MAX_LENGTHS, STATUSES
-
-
-def unique_slug(model: type[models.Model], base: str) -> str:
-    """`base`, numbered if need be so that no row of `model` has it yet."""
-    rows = model._default_manager
-    if not rows.filter(slug=base).exists():  # the usual case, answered by the unique index
-        return base
-    # `base-N` sorts between `base-` and `base.`: a range the index answers, unlike LIKE.
-    numbered = rows.filter(slug__gt=f"{base}-", slug__lt=f"{base}.")
-    return slugs.numbered(base, {base, *numbered.values_list("slug", flat=True)})
-
-
-def _keep_old_address(instance, redirect_model, field: str) -> None:
-    """After a save that changed `instance`'s slug, its old address redirects to it."""
-    old = getattr(instance, "_saved_slug", None)
-    if old and old != instance.slug:
-        redirect_model.objects.update_or_create(old_slug=old, defaults={field: instance})
-        redirect_model.objects.filter(old_slug=instance.slug).delete()
-    instance._saved_slug = instance.slug
-
-
-class AuthorQuerySet(models.QuerySet):
-    def public(self):
-        """The authors of articles readers may see."""
-        return self.filter(Exists(Article.objects.published().filter(author=OuterRef("pk"))))
-
-
-class Author(models.Model):
-    """Who wrote an article: usually a WeChat official account."""
-
-    name = models.CharField(_("name"), max_length=MAX_LENGTHS["author"], unique=True)  # indexed
-    slug = models.SlugField(_("slug"), max_length=slugs.MAX_LENGTH, unique=True)
-
-    objects = AuthorQuerySet.as_manager()
-
-    class Meta:
-        ordering = ("name",)
-        verbose_name = _("author")
-        verbose_name_plural = _("authors")
-
-    def __str__(self):
-        return self.name
-
-    def save(self, *args, **kwargs):
-        if not self.slug:
-            self.slug = unique_slug(Author, slugs.slugify(self.name) or "author")
-        super().save(*args, **kwargs)
-
-    def get_absolute_url(self):
-        return reverse("articles:author", args=[self.slug])
-
-
-class TagQuerySet(models.QuerySet):
-    def public(self):
-        """The tags of articles readers may see."""
-        public = TaggedArticle.objects.filter(
-            tag=OuterRef("pk"), content_object__in=Article.objects.published()
-        )
-        return self.filter(Exists(public))
-
-
-class Tag(TagBase):
-    """A topic. Names are unique whatever their case; slugs are pinyin."""
-
-    vault_path = models.TextField(
-        _("vault path"),
-        blank=True,
-        help_text=_("The topic note this tag links to in the vault, such as 00-元语/AI."),
-    )
-
-    objects = TagQuerySet.as_manager()
-
-    class Meta:
-        ordering = ("name",)
-        verbose_name = _("tag")
-        verbose_name_plural = _("tags")
-        constraints = [models.UniqueConstraint(Lower("name"), name="tag_name_unique_any_case")]
-
-    def save(self, *args, **kwargs):
-        super().save(*args, **kwargs)
-        _keep_old_address(self, TagRedirect, "tag")
-
-    @classmethod
-    def from_db(cls, db, field_names, values, **kwargs):
-        tag = super().from_db(db, field_names, values, **kwargs)
-        tag._saved_slug = tag.__dict__.get("slug")
-        return tag
-
-    def get_absolute_url(self):
-        return reverse("articles:tag", args=[self.slug])
-
-    def slugify(self, tag, i=None):
-        slug = slugs.slugify(tag) or "tag"
-        return slug if i is None else f"{slug}-{i + 1}"
-
-
-class TaggedArticle(TaggedItemBase):
-    content_object = models.ForeignKey(
-        "Article", on_delete=models.CASCADE, related_name="tagged_items"
-    )
-    tag = models.ForeignKey(Tag, on_delete=models.CASCADE, related_name="tagged_articles")
-
-    class Meta:
-        verbose_name = _("tagged article")
-        verbose_name_plural = _("tagged articles")
-        constraints = [
-            models.UniqueConstraint(fields=("content_object", "tag"), name="article_tag_once")
-        ]
+from .. import measure, rendering, slugs
+from ..vault import MAX_LENGTHS, STATUSES
+from .taxonomy import Author, TaggedArticle, keep_old_address, unique_slug
 
 
 class ArticleQuerySet(models.QuerySet):
@@ -281,7 +171,7 @@ class Article(models.Model):
         if kwargs.get("update_fields") is not None:
             kwargs["update_fields"] = {*kwargs["update_fields"], "version", "updated_at"}
         super().save(*args, **kwargs)
-        _keep_old_address(self, ArticleRedirect, "article")
+        keep_old_address(self, ArticleRedirect, "article")
 
     def get_absolute_url(self):
         return reverse("articles:article", args=[self.slug])
@@ -356,44 +246,6 @@ class SummaryItem(models.Model):
         return f"{self.label}：{self.text}" if self.label else self.text
 
 
-class SyncedFile(models.Model):
-    """A vault file and an article as they last agreed (an import or an export): the
-    file's content then and the article's note then. Whether a file may overwrite its
-    article is asked of the agreement with that file: has the file changed since, and has
-    the article?"""
-
-    article = models.ForeignKey(
-        Article, on_delete=models.CASCADE, related_name="synced_files", verbose_name=_("article")
-    )
-    # The file's real path; "" for agreements made before Folio kept paths (then
-    # `relative` alone names the file).
-    path = models.TextField(_("file"), blank=True)
-    location = models.CharField(max_length=64, unique=True, editable=False)  # see location_of
-    relative = models.TextField(_("vault path"))
-    file_hash = models.CharField(max_length=64)
-    note_hash = models.CharField(max_length=64)
-    version = models.PositiveIntegerField(default=0)  # the article's, when they agreed
-    synced_at = models.DateTimeField(_("agreed"), auto_now=True)
-
-    class Meta:
-        verbose_name = _("synced file")
-        verbose_name_plural = _("synced files")
-
-    def __str__(self):
-        return self.path or self.relative
-
-    def save(self, *args, **kwargs):
-        self.location = self.location_of(self.path, self.article_id, self.relative)
-        super().save(*args, **kwargs)
-
-    @staticmethod
-    def location_of(path: str, article: int | None = None, relative: str = "") -> str:
-        """A key for the file (a path can be longer than an index allows): its path's
-        hash, or for an agreement that kept no path, its article's and vault path's."""
-        name = path or f"{article}:{relative}"
-        return hashlib.sha256(name.encode("utf-8")).hexdigest()
-
-
 class ArticleRedirect(models.Model):
     """An address an article had before its slug changed: it answers 301 to the article."""
 
@@ -408,71 +260,3 @@ class ArticleRedirect(models.Model):
 
     def __str__(self):
         return f"{self.old_slug} → {self.article.slug}"
-
-
-class TagRedirect(models.Model):
-    """An address a tag had before it was renamed or merged into another."""
-
-    old_slug = models.SlugField(_("old slug"), max_length=100, unique=True, allow_unicode=True)
-    tag = models.ForeignKey(
-        Tag, on_delete=models.CASCADE, related_name="redirects", verbose_name=_("tag")
-    )
-
-    class Meta:
-        verbose_name = _("tag redirect")
-        verbose_name_plural = _("tag redirects")
-
-    def __str__(self):
-        return f"{self.old_slug} → {self.tag.slug}"
-
-
-class Revision(models.Model):
-    """An article as it was after one save: the whole of it, as its vault note."""
-
-    LABELS = {
-        "title": _("title"),
-        "status": _("status"),
-        "date": _("publish time"),
-        "author": _("author"),
-        "source": _("source"),
-        "url": _("original URL"),
-        "summary": _("summary"),
-        "tags": _("tags"),
-        "body": _("body"),
-        "extra": _("other front matter"),
-        "slug": _("slug"),
-    }
-
-    article = models.ForeignKey(
-        Article, on_delete=models.CASCADE, related_name="revisions", verbose_name=_("article")
-    )
-    number = models.PositiveIntegerField(_("number"))
-    created_at = models.DateTimeField(_("saved"), default=timezone.now)
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("by"),
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
-    comment = models.TextField(_("what happened"), blank=True)
-    changed = models.JSONField(_("what changed"), default=list, blank=True)
-    status = models.CharField(_("status"), max_length=20, choices=Article.Status.choices)
-    slug = models.SlugField(_("slug"), max_length=slugs.MAX_LENGTH)
-    note = models.TextField(_("the article as a note"))
-
-    class Meta:
-        ordering = ("article", "-number")
-        verbose_name = _("revision")
-        verbose_name_plural = _("revisions")
-        constraints = [
-            models.UniqueConstraint(fields=("article", "number"), name="revision_number_once")
-        ]
-
-    def __str__(self):
-        return f"{self.article} #{self.number}"
-
-    def changed_labels(self):
-        """What changed, in the editor's language."""
-        return [str(self.LABELS.get(name, name)) for name in self.changed]
