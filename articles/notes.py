@@ -43,7 +43,7 @@ def to_vault(
         body=article.body,
         tags=[vault.VaultTag(tag.name, tag.vault_path or tag.name) for tag in tags],
         extra=article.extra,
-        layout=article.vault_layout,
+        layout=vault.Layout.from_json(article.vault_layout) if article.vault_layout else None,
     )
 
 

@@ -117,7 +117,7 @@ def test_dump_gives_back_every_readable_note(name):
 @pytest.mark.parametrize("name", READABLE)
 def test_dump_of_a_fresh_article_reads_back_to_the_same_values(name):
     _, article = read(name)
-    fresh = edited(article, layout={})
+    fresh = edited(article, layout=None)
     again = parse_text(dump(fresh), path=name)
     assert values(again) == values(fresh)
 

@@ -257,7 +257,7 @@ class Run:
         tags = notes.find_tags(parsed.tags, ChainMap(new_tags, self.seen.tags))
         if summary_before != parsed.summary:  # a new machine summary wants a new review
             article.summary_reviewed_at = article.summary_reviewed_by = None
-        article.vault_layout = parsed.layout
+        article.vault_layout = parsed.layout.to_json()
         article.source_key, article.source_path = key, read.note.relative
         article.save()
         notes.save_related(article, items, tags, new=new)

@@ -7,6 +7,7 @@ dump(article)                          VaultArticle -> text, unchanged parts as 
 
 from . import files
 from .identity import canonical_url, source_key
+from .layout import Layout
 from .meta import role_of
 from .reading import MAX_LENGTHS, parse, parse_date
 from .text import MAX_BYTES, decode, text_hash
@@ -17,6 +18,7 @@ __all__ = [
     "MAX_BYTES",
     "MAX_LENGTHS",
     "STATUSES",
+    "Layout",
     "Summary",
     "SummaryItem",
     "VaultArticle",

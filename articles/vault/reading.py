@@ -10,11 +10,11 @@ from pathlib import PurePosixPath
 from typing import Any
 
 from . import sections
+from .layout import Baseline, EntryLayout, FrontLayout, Layout, Slot
 from .meta import REPEAT, Entry, FrontMatter, read_front_matter
 from .text import text_hash
 from .types import VaultArticle, VaultError, VaultTag
 
-LAYOUT_VERSION = 1
 # The columns that must keep a limit: a name unique in an index (an author's), a tag name
 # (taggit's column), a link (a URL field). Titles, sources and labels have none.
 MAX_LENGTHS = {"author": 500, "url": 2000, "tag": 100}
@@ -257,46 +257,37 @@ def _tags(
 
 def _layout(
     article: VaultArticle, front: FrontMatter | None, rest: str, spans: _Spans, title_from: str
-) -> dict[str, Any]:
-    template: list[Any] = [{"slot": "front_matter"}]
+) -> Layout:
+    template: list[str | Slot] = []
     raw, position = {}, 0
     for name, (start, end) in sorted(spans.slots.items(), key=lambda item: item[1]):
         if start > position:
             template.append(rest[position:start])
-        template.append({"slot": name})
+        template.append(Slot(name))
         raw[name] = rest[start:end]
         position = end
     if position < len(rest):
         template.append(rest[position:])
     raw.pop("body", None)
-    return {
-        "version": LAYOUT_VERSION,
-        "template": template,
-        "front_matter": _front_layout(front),
-        "title_from": title_from,
-        "raw": raw,
-        "headings": spans.headings,
-        "baseline": _baseline(article, front_tags=_front_tag_names(front)),
-    }
+    return Layout(
+        template=[Slot("front_matter"), *template],
+        front_matter=_front_layout(front),
+        title_from=title_from,
+        raw=raw,
+        headings=spans.headings,
+        baseline=_baseline(article, front_tags=_front_tag_names(front)),
+    )
 
 
-def _front_layout(front: FrontMatter | None) -> dict[str, Any] | None:
+def _front_layout(front: FrontMatter | None) -> FrontLayout | None:
     if front is None:
         return None
-    return {
-        "opening": front.opening,
-        "prefix": front.prefix,
-        "entries": [_entry_layout(e) for e in front.entries],
-        "closing": front.closing,
-        "flow": front.flow,
-    }
-
-
-def _entry_layout(entry: Entry) -> dict[str, Any]:
-    layout = {"key": entry.key, "role": entry.role, "raw": entry.raw}
-    if entry.role == REPEAT:  # read by nobody, written back as it was
-        layout["value"] = entry.value
-    return layout
+    entries = [
+        # A repeated key is read by nobody and written back as it was.
+        EntryLayout(e.key, e.role, e.raw, e.value if e.role == REPEAT else None)
+        for e in front.entries
+    ]
+    return FrontLayout(front.opening, front.prefix, entries, front.closing, front.flow)
 
 
 def _front_tag_names(front: FrontMatter | None) -> list[str]:
@@ -304,18 +295,18 @@ def _front_tag_names(front: FrontMatter | None) -> list[str]:
     return [tag.name for entry in entries for tag in _front_tags(entry)]
 
 
-def _baseline(article: VaultArticle, *, front_tags: list[str] | None = None) -> dict[str, Any]:
+def _baseline(article: VaultArticle, *, front_tags: list[str] | None = None) -> Baseline:
     """The values `dump` compares against to tell what changed since the note was read."""
-    return {
-        "title": article.title,
-        "date": article.date.isoformat() if article.date else None,
-        "author": article.author,
-        "source": article.source,
-        "url": article.url,
-        "status": article.status,
-        "summary": article.summary.as_json(),
-        "body": text_hash(article.body),
-        "tags": [tag.name for tag in article.tags],
-        "front_tags": front_tags or [],
-        "extra": article.extra,
-    }
+    return Baseline(
+        title=article.title,
+        date=article.date.isoformat() if article.date else None,
+        author=article.author,
+        source=article.source,
+        url=article.url,
+        status=article.status,
+        summary=article.summary.as_json(),
+        body=text_hash(article.body),
+        tags=[tag.name for tag in article.tags],
+        front_tags=front_tags or [],
+        extra=article.extra,
+    )

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .layout import Layout
 
 STATUSES = ("draft", "review", "published", "archived")
 
@@ -79,4 +82,4 @@ class VaultArticle:
     body: str = ""
     tags: list[VaultTag] = field(default_factory=list)
     extra: dict[str, Any] = field(default_factory=dict)
-    layout: dict[str, Any] = field(default_factory=dict)
+    layout: Layout | None = None

@@ -8,8 +8,9 @@ from datetime import UTC, datetime
 from typing import Any
 
 from . import sections
+from .layout import Baseline, EntryLayout, FrontLayout, Layout, Slot
 from .meta import CHINESE_KEYS, ENGLISH_KEYS, REPEAT, ROLE_KEYS, Plain, format_entry, role_of
-from .reading import LAYOUT_VERSION, parse
+from .reading import parse
 from .text import text_hash
 from .types import VaultArticle, VaultError, VaultTag
 
@@ -27,7 +28,7 @@ def dump(article: VaultArticle) -> str:
     usual shape for what changed or was added. `parse(dump(a))` gives back `a`'s values.
     """
     layout = article.layout
-    if layout and not _Changes(article, layout["baseline"]).any():
+    if layout and not _Changes(article, layout.baseline).any():
         return _write(article, layout)
     # Try the file's own shape, then the vault's usual one, then one with the tags in the
     # front matter (a body with an unclosed code fence swallows a 关联主题 after it).
@@ -39,16 +40,16 @@ def dump(article: VaultArticle) -> str:
     return _write(article, _fresh_layout(tags_in_front=True))
 
 
-def _write(article: VaultArticle, layout: dict[str, Any]) -> str:
-    changes = _Changes(article, layout["baseline"])
+def _write(article: VaultArticle, layout: Layout) -> str:
+    changes = _Changes(article, layout.baseline)
     pieces: list[Piece] = []
-    for item in layout["template"]:
+    for item in layout.template:
         if isinstance(item, str):
             pieces.append((item, False, ""))
-        elif item["slot"] == "body":
+        elif item.name == "body":
             pieces.append((article.body, False, "body"))
         else:
-            pieces.append(_SLOTS[item["slot"]](article, layout, changes))
+            pieces.append(_SLOTS[item.name](article, layout, changes))
     _insert_missing(pieces, article, layout, changes)
     _head_body(pieces)
     return _join(pieces)
@@ -73,17 +74,17 @@ def _values(article: VaultArticle) -> tuple[Any, ...]:
 class _Changes:
     """Which values differ from the layout's baseline."""
 
-    def __init__(self, article: VaultArticle, base: dict[str, Any]) -> None:
-        self.title = article.title != base["title"]
-        self.date = _date_changed(article.date, base["date"])
-        self.author = article.author != base["author"]
-        self.source = article.source != base["source"]
-        self.url = article.url != base["url"]
-        self.status = article.status != base["status"]
-        self.summary = article.summary.as_json() != base["summary"]
-        self.body = text_hash(article.body) != base.get("body")
-        self.tags = _folded(tag.name for tag in article.tags) != _folded(base["tags"])
-        self.extra = article.extra != base["extra"]
+    def __init__(self, article: VaultArticle, base: Baseline) -> None:
+        self.title = article.title != base.title
+        self.date = _date_changed(article.date, base.date)
+        self.author = article.author != base.author
+        self.source = article.source != base.source
+        self.url = article.url != base.url
+        self.status = article.status != base.status
+        self.summary = article.summary.as_json() != base.summary
+        self.body = text_hash(article.body) != base.body
+        self.tags = _folded(tag.name for tag in article.tags) != _folded(base.tags)
+        self.extra = article.extra != base.extra
 
     def __getitem__(self, role: str) -> bool:
         return getattr(self, role)
@@ -102,29 +103,13 @@ def _folded(names: Any) -> set[str]:
     return {name.casefold() for name in names}
 
 
-def _fresh_layout(*, tags_in_front: bool = False) -> dict[str, Any]:
+def _fresh_layout(*, tags_in_front: bool = False) -> Layout:
     """The layout of an article that came from no file: everything counts as added."""
     front = None
     if tags_in_front:
-        entry = {"key": "tags", "role": "tags", "raw": None}
-        front = {"opening": "---\n", "prefix": "", "entries": [entry], "closing": "---\n"}
-    return {
-        "version": LAYOUT_VERSION,
-        "template": [{"slot": "front_matter"}, "## 正文\n\n", {"slot": "body"}, "\n"],
-        "front_matter": front and {**front, "flow": False},
-        "title_from": "derived",
-        "raw": {},
-        "headings": {},
-        "baseline": {
-            **dict.fromkeys(("title", "date", "author", "source", "url"), None),
-            "status": "published",
-            "summary": None,
-            "body": None,
-            "tags": [],
-            "front_tags": [],
-            "extra": {},
-        },
-    }
+        front = FrontLayout("---\n", "", [EntryLayout("tags", "tags", None)], "---\n", False)
+    template: list[str | Slot] = [Slot("front_matter"), "## 正文\n\n", Slot("body"), "\n"]
+    return Layout(template=template, front_matter=front)
 
 
 # --- slots --------------------------------------------------------------------------------
@@ -142,10 +127,10 @@ def _head_body(pieces: list[Piece]) -> None:
             previous = slot
 
 
-def _title(article: VaultArticle, layout: dict[str, Any], changes: _Changes) -> Piece:
+def _title(article: VaultArticle, layout: Layout, changes: _Changes) -> Piece:
     if changes.title:
         return f"# {_title_text(article.title)}\n", True, "title"
-    return layout["raw"]["title"], False, "title"
+    return layout.raw["title"], False, "title"
 
 
 def _title_text(title: str) -> str:
@@ -154,52 +139,52 @@ def _title_text(title: str) -> str:
     return html.escape(title, quote=False) if html.unescape(title) != title else title
 
 
-def _summary(article: VaultArticle, layout: dict[str, Any], changes: _Changes) -> Piece:
+def _summary(article: VaultArticle, layout: Layout, changes: _Changes) -> Piece:
     if not changes.summary:
-        return layout["raw"].get("summary", ""), False, "summary"
+        return layout.raw.get("summary", ""), False, "summary"
     if article.summary.is_empty():
         return "", False, "summary"
-    heading = layout["headings"].get("summary", "摘要")
+    heading = layout.headings.get("summary", "摘要")
     return sections.format_summary(article.summary, heading), True, "summary"
 
 
-def _tags(article: VaultArticle, layout: dict[str, Any], changes: _Changes) -> Piece:
+def _tags(article: VaultArticle, layout: Layout, changes: _Changes) -> Piece:
     if not changes.tags:
-        return layout["raw"].get("tags", ""), False, "tags"
+        return layout.raw.get("tags", ""), False, "tags"
     tags = [tag for tag in article.tags if not _in_front(tag, layout)]
     if not tags:
         return "", False, "tags"
-    heading = layout["headings"].get("tags", "关联主题")
+    heading = layout.headings.get("tags", "关联主题")
     return sections.format_tags(tags, heading), True, "tags"
 
 
-def _in_front(tag: VaultTag, layout: dict[str, Any]) -> bool:
+def _in_front(tag: VaultTag, layout: Layout) -> bool:
     """Whether a tag is written in the front matter's `tags:` rather than in 关联主题."""
-    entries = (layout["front_matter"] or {}).get("entries", [])
-    if not any(entry["role"] == "tags" for entry in entries):
+    entries = layout.front_matter.entries if layout.front_matter else []
+    if not any(entry.role == "tags" for entry in entries):
         return False
-    if {"slot": "tags"} not in layout["template"]:
+    if "tags" not in layout.slots():
         return True
-    return tag.name.casefold() in _folded(layout["baseline"]["front_tags"])
+    return tag.name.casefold() in _folded(layout.baseline.front_tags)
 
 
-def _front_matter(article: VaultArticle, layout: dict[str, Any], changes: _Changes) -> Piece:
-    front = layout["front_matter"]
+def _front_matter(article: VaultArticle, layout: Layout, changes: _Changes) -> Piece:
+    front = layout.front_matter
     added = _added_entries(article, layout, changes)
     if front is None:
         return (_front_text(None, added) if added else ""), bool(added), "front_matter"
-    written = [_entry(entry, article, layout, changes) for entry in front["entries"]]
+    written = [_entry(entry, article, layout, changes) for entry in front.entries]
     changed = bool(added) or any(text is not None for text in written)
-    if front["flow"] and changed:  # keys share lines: rewrite them all
-        texts = [_entry(e, article, layout, changes, force=True) or "" for e in front["entries"]]
+    if front.flow and changed:  # keys share lines: rewrite them all
+        texts = [_entry(e, article, layout, changes, force=True) or "" for e in front.entries]
         return _front_text(front, [*texts, *added]), False, "front_matter"
-    raws = [entry["raw"] or "" for entry in front["entries"]]
+    raws = [entry.raw or "" for entry in front.entries]
     texts = [raw if text is None else text for raw, text in zip(raws, written, strict=True)]
-    return _front_text(front, [front["prefix"], *texts, *added]), False, "front_matter"
+    return _front_text(front, [front.prefix, *texts, *added]), False, "front_matter"
 
 
-def _front_text(front: dict[str, Any] | None, entries: list[str]) -> str:
-    opening, closing = (front["opening"], front["closing"]) if front else ("---\n", "---\n")
+def _front_text(front: FrontLayout | None, entries: list[str]) -> str:
+    opening, closing = (front.opening, front.closing) if front else ("---\n", "---\n")
     body = "".join(entries)
     if body and not body.endswith("\n"):
         body += "\n"
@@ -207,23 +192,23 @@ def _front_text(front: dict[str, Any] | None, entries: list[str]) -> str:
 
 
 def _entry(
-    entry: dict[str, Any],
+    entry: EntryLayout,
     article: VaultArticle,
-    layout: dict[str, Any],
+    layout: Layout,
     changes: _Changes,
     *,
     force: bool = False,
 ) -> str | None:
     """The entry rewritten for what changed; None when unchanged (unless `force`)."""
-    key, role = entry["key"], entry["role"]
+    key, role = entry.key, entry.role
     if role == REPEAT:
-        return format_entry(key, entry["value"]) if force else None
+        return format_entry(key, entry.value) if force else None
     if role == "extra":
         if key not in article.extra:
             return ""
-        changed = article.extra[key] != layout["baseline"]["extra"].get(key)
+        changed = article.extra[key] != layout.baseline.extra.get(key)
         value = article.extra[key]
-    elif role == "title" and layout["title_from"] == "heading":
+    elif role == "title" and layout.title_from == "heading":
         changed, value = False, article.title  # the title lives in the # heading
     elif role == "tags":
         changed = changes.tags
@@ -251,20 +236,17 @@ def _value(role: str, article: VaultArticle) -> Any:
     return getattr(article, role)
 
 
-def _added_entries(article: VaultArticle, layout: dict[str, Any], changes: _Changes) -> list[str]:
-    front = layout["front_matter"]
-    entries = front["entries"] if front else []
-    roles = {entry["role"] for entry in entries}
+def _added_entries(article: VaultArticle, layout: Layout, changes: _Changes) -> list[str]:
+    entries = layout.front_matter.entries if layout.front_matter else []
+    roles = {entry.role for entry in entries}
     # English role keys (`date`, `author`) mean an English vault; `title`, `tags` are shared.
-    english = any(
-        ROLE_KEYS.get(e["key"].lower()) in ENGLISH_ONLY for e in entries if e["key"].isascii()
-    )
+    english = any(ROLE_KEYS.get(e.key.lower()) in ENGLISH_ONLY for e in entries if e.key.isascii())
     keys = ENGLISH_KEYS if english else CHINESE_KEYS
     added = []
     for role in ("title", "date", "author", "source", "url"):
         if role in roles or not changes[role] or not _value(role, article):
             continue
-        if role == "title" and layout["title_from"] == "heading":
+        if role == "title" and layout.title_from == "heading":
             continue
         added.append(format_entry(keys[role], _value(role, article)))
     if changes.status and "status" not in roles:
@@ -273,7 +255,7 @@ def _added_entries(article: VaultArticle, layout: dict[str, Any], changes: _Chan
             added.append(format_entry(keys["draft"], True))
         elif article.status in {"review", "archived"}:
             added.append(format_entry(keys["status"], article.status))
-    written = {entry["key"] for entry in entries}
+    written = {entry.key for entry in entries}
     # A key with a role is never written from the other front matter: it would say the
     # article's status or link in place of the article's own.
     extra = {k: v for k, v in article.extra.items() if k not in written and role_of(k) is None}
@@ -293,7 +275,7 @@ _SLOTS = {
 
 
 def _insert_missing(
-    pieces: list[Piece], article: VaultArticle, layout: dict[str, Any], changes: _Changes
+    pieces: list[Piece], article: VaultArticle, layout: Layout, changes: _Changes
 ) -> None:
     """Add the sections the file did not have: 摘要 after the front matter and title,
     the body before 关联主题, 关联主题 at the end."""
