@@ -14,7 +14,7 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.views.generic.dates import MonthArchiveView, YearArchiveView
 
-from . import measure, search
+from . import measure, rendering, search
 from .models import Article, ArticleRedirect, Author, Tag, TagRedirect
 
 _FIRST_IMAGE = re.compile(r'<img [^>]*src="([^"]+)"')
@@ -74,7 +74,8 @@ def _article_meta(request, article):
     """What the page says of itself to search engines and chat apps' link previews."""
     canonical = request.build_absolute_uri(article.get_absolute_url())
     description = measure.excerpt(article.summary or measure.plain_text(article.body_html))
-    image = _FIRST_IMAGE.search(article.body_html)
+    first = _FIRST_IMAGE.search(article.body_html)
+    image = rendering.link(html.unescape(first.group(1))) if first else ""
     data = {
         "@context": "https://schema.org",
         "@type": "Article",
@@ -93,7 +94,7 @@ def _article_meta(request, article):
     if article.original_link:
         data["isBasedOn"] = article.original_link
     if image:
-        data["image"] = html.unescape(image.group(1))
+        data["image"] = image
     return {
         "canonical": canonical,
         "description": description,

@@ -9,7 +9,7 @@ from django.test import Client
 from django.utils import timezone
 
 from articles.models import Article, Revision, Tag
-from tests.helpers import form_data, import_seeds, note, write
+from tests.helpers import form_data, import_seeds, note, run_command, write
 from tests.newsroom import change_form, person, post_change
 from tests.public import Page, make_article
 
@@ -356,6 +356,27 @@ def test_rename_and_merge_tags_in_the_admin(editor_client):
     )
     assert list(Tag.objects.values_list("name", flat=True)) == ["大语言模型"]
     assert client.get("/tags/llm/")["Location"] == "/tags/da-yu-yan-mo-xing/"
+
+
+def test_a_label_ending_in_a_colon_reads_back_from_the_vault(editor_client, tmp_path):
+    """The vault writes `**label**：text`; a label typed as `要点：` read back as `要点`, so
+    the exported note never matched its article."""
+    article = make_article("有标签的文章")
+    data = change_form(editor_client, article)
+    data.update(
+        {
+            "summary-point-TOTAL_FORMS": ["1"],
+            "summary-point-0-position": ["0"],
+            "summary-point-0-label": ["要点："],
+            "summary-point-0-text": ["内容"],
+            "_save": ["Save"],
+        }
+    )
+    response = editor_client.post(f"/admin/articles/article/{article.pk}/change/", data)
+    assert response.status_code == 302, errors(response)
+    assert [i.label for i in article.key_points()] == ["要点"]
+    run_command("export_articles", tmp_path)
+    assert import_seeds(tmp_path)[1][-1].startswith("0 created, 0 updated, 1 unchanged")
 
 
 # --- every way of editing counts as an edit since the import -----------------------------

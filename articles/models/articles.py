@@ -1,5 +1,7 @@
 """Articles: what readers may see, their summary's rows, and the addresses they had."""
 
+import re
+
 from django.conf import settings
 from django.db import models
 from django.urls import reverse
@@ -244,6 +246,11 @@ class SummaryItem(models.Model):
 
     def __str__(self):
         return f"{self.label}：{self.text}" if self.label else self.text
+
+    def clean(self):
+        # The vault writes `**label**：text`, and reads a colon ending the label as that
+        # one: a label typed as `要点：` is `要点`.
+        self.label = re.sub(r"[\s:：]+$", "", self.label).strip()
 
 
 class ArticleRedirect(models.Model):
