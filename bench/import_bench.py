@@ -11,11 +11,12 @@ same run on the same files, so that the ratio holds whatever the machine's speed
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 import tempfile
 import time
 from pathlib import Path
+
+from bench.environment import fresh_database, start_django
 
 TARGETS = {"import": 60.0, "reimport": 5.0}  # seconds, for 10,000 articles on SQLite
 
@@ -27,12 +28,7 @@ def main() -> int:
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="folio-bench-") as scratch:
         scratch = Path(scratch)
-        os.environ["DATABASE_URL"] = args.database_url or f"sqlite:///{scratch / 'bench.sqlite3'}"
-        os.environ.setdefault("DJANGO_SECRET_KEY", "bench-only")
-        os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cms.settings")
-        import django
-
-        django.setup()
+        start_django(args.database_url, scratch)
         return run(scratch, args.articles)
 
 
@@ -43,17 +39,13 @@ def timed(function, *args, **kwargs) -> tuple[float, object]:
 
 
 def run(scratch: Path, count: int) -> int:
-    from django.core.management import call_command
     from django.db import connection
 
     from articles import rendering, vault
     from articles.importer import Verdict, import_vault
     from bench.synthetic import write_vault
 
-    if connection.vendor == "postgresql":
-        connection.creation.create_test_db(verbosity=0, autoclobber=True)
-    else:
-        call_command("migrate", verbosity=0)
+    fresh_database()
     folder = scratch / "vault"
     print(f"writing {count:,} synthetic notes ...", flush=True)
     paths = write_vault(folder, count)

@@ -12,11 +12,12 @@ titles run past 255 characters; every note shares tags with others.
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 import tempfile
 from collections import Counter
 from pathlib import Path
+
+from bench.environment import fresh_database, start_django
 
 WECHAT = "https://mp.weixin.qq.com"
 
@@ -85,26 +86,17 @@ def main() -> int:
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="folio-links-") as scratch:
         scratch = Path(scratch)
-        os.environ["DATABASE_URL"] = args.database_url or f"sqlite:///{scratch / 'links.sqlite3'}"
-        os.environ.setdefault("DJANGO_SECRET_KEY", "bench-only")
-        os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cms.settings")
-        import django
-
-        django.setup()
+        start_django(args.database_url, scratch)
         return run(scratch / "vault", args.notes, [args.shape] if args.shape else SHAPES)
 
 
 def run(folder: Path, count: int, shapes: list[str]) -> int:
-    from django.core.management import call_command
     from django.db import connection
 
     from articles.importer import Verdict, import_vault
     from articles.models import Article
 
-    if connection.vendor == "postgresql":
-        connection.creation.create_test_db(verbosity=0, autoclobber=True)
-    else:
-        call_command("migrate", verbosity=0)
+    fresh_database()
     expected = write(folder, count, shapes)
     report = import_vault([folder])
     verdicts = Counter(result.verdict for result in report.results)

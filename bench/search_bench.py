@@ -20,6 +20,8 @@ import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from bench.environment import fresh_database, start_django
+
 TARGETS = {"median": 0.020, "p95": 0.050}  # seconds
 
 
@@ -36,12 +38,8 @@ def main() -> int:
     )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="folio-search-bench-") as scratch:
-        os.environ["DATABASE_URL"] = args.database_url or f"sqlite:///{Path(scratch) / 's.sqlite3'}"
-        os.environ.setdefault("DJANGO_SECRET_KEY", "bench-only")
-        os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cms.settings")
-        import django
-
-        django.setup()
+        scratch = Path(scratch)
+        start_django(args.database_url, scratch)
         return run(args)
 
 
@@ -133,16 +131,12 @@ def like(text: str) -> None:
 
 
 def run(args) -> int:
-    from django.core.management import call_command
     from django.db import connection
 
     from articles.models import Article, Author
     from bench.corpus import Vocabulary, queries
 
-    if connection.vendor == "postgresql":
-        connection.creation.create_test_db(verbosity=0, autoclobber=True, keepdb=args.keep)
-    else:
-        call_command("migrate", verbosity=0)
+    fresh_database(keep=args.keep)
     if args.keep and Article.objects.count() == args.articles:
         print(f"reusing the {args.articles:,} articles loaded before")
     else:
