@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+import os
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
@@ -30,27 +32,52 @@ def export_articles(directory: Path, articles: QuerySet[Article] | None = None) 
         Prefetch("tagged_items", queryset=in_order), "summary_items"
     )
     report, taken, agreements = ExportReport(), set(), []
+    agreed = dict(SyncedFile.objects.exclude(path="").values_list("path", "file_hash"))
+    root = os.path.realpath(directory)
     for article in articles.iterator(chunk_size=500):
         relative = _note_path(article, taken)
         taken.add(relative)
         text = note_text(article, tags=[tagged.tag for tagged in article.tagged_items.all()])
+        digest = vault.text_hash(text)
+        known = agreed.get(os.path.join(root, *PurePosixPath(relative).parts))
         try:
-            real = vault.files.write(directory, relative, text)
+            keep = functools.partial(_why_kept, digest=digest, agreed=known)
+            real = vault.files.write(directory, relative, text, keep=keep)
         except vault.VaultError as error:
             report.failed.append(error)
             continue
         report.written.append(directory / relative)
-        agreements.append(_agreement(article, real, relative, vault.text_hash(text)))
+        agreements.append(_agreement(article, real, relative, digest))
     _record(agreements)
     return report
+
+
+def _why_kept(existing: bytes, *, digest: str, agreed: str | None) -> str:
+    """Why a file in the way must not be overwritten ("" when it may): it changed since
+    it was last imported or exported (`agreed`: its content then), or Folio never saw it.
+    A file that already says what is to be written may be."""
+    try:
+        current = vault.text_hash(vault.decode(existing, path=""))
+    except vault.VaultError:
+        current = None
+    if current == digest:
+        return ""
+    if agreed is None:
+        return "a file Folio did not write is in the way; move it away"
+    if current != agreed:
+        return "changed since it was last imported or exported; import it first, or move it away"
+    return ""
 
 
 def _note_path(article: Article, taken: set[str]) -> str:
     path = PurePosixPath(article.source_path)
     safe = article.source_path and not path.is_absolute() and ".." not in path.parts
     relative = article.source_path if safe else f"{article.slug}.md"
-    if relative in taken:
-        relative = str(PurePosixPath(relative).with_name(f"{article.slug}-{article.pk}.md"))
+    number = 0
+    while relative in taken:  # two articles at one path: the second beside the first
+        number += 1
+        name = f"{article.slug}-{article.pk}" + (f"-{number}" if number > 1 else "") + ".md"
+        relative = str(PurePosixPath(relative).with_name(name))
     return relative
 
 

@@ -3,6 +3,8 @@ autocomplete, statuses a user may set, and a refusal to save over a newer versio
 
 from __future__ import annotations
 
+import re
+
 from django import forms
 from django.contrib.admin.widgets import AdminTextInputWidget
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -13,6 +15,8 @@ from django.utils.translation import gettext_lazy as _
 
 from . import notes, publishing, rendering, vault
 from .models import Article
+
+_SCHEME = re.compile(r"[a-z][a-z0-9+.-]*:", re.IGNORECASE)
 
 
 class MarkdownWidget(forms.Textarea):
@@ -137,8 +141,12 @@ class ArticleForm(forms.ModelForm):
     def clean_original_url(self):
         url = self.cleaned_data["original_url"].strip()
         # What the vault gave is kept as written (the page links it only if it is http);
-        # what an editor types must be a link.
-        if url and "original_url" in self.changed_data and rendering.link(url) != url:
+        # what an editor types must be a link (https:// when typed without a scheme).
+        if not url or "original_url" not in self.changed_data:
+            return url
+        if not _SCHEME.match(url):
+            url = f"https://{url}"
+        if rendering.link(url) != url:
             raise ValidationError(
                 _("Write an http:// or https:// link; “%(url)s” is not one.") % {"url": url[:80]},
                 code="invalid",

@@ -90,11 +90,19 @@ def set_status(
 
 
 def saved_from_form(
-    article: Article, *, user: AbstractBaseUser, created: bool, status_changed: bool
+    article: Article,
+    *,
+    user: AbstractBaseUser,
+    created: bool,
+    status_changed: bool,
+    summary_changed: bool,
 ) -> Revision:
     """What follows a save of the article form (the article, its summary's rows and its
-    tags saved): the rows numbered 0, 1, 2… in the order the editor left them, then
-    `changes.saved`, saying what happened."""
+    tags saved): the rows numbered 0, 1, 2… in the order the editor left them, a review
+    withdrawn from a summary an Author changed, then `changes.saved`, saying what
+    happened."""
+    if summary_changed:
+        _unreview(article, user=user)
     for kind in SummaryItem.Kind.values:
         items = article.summary_items.filter(kind=kind).order_by("position", "pk")
         for position, item in enumerate(items):
@@ -105,6 +113,15 @@ def saved_from_form(
     else:
         comment = Status(article.status).label if status_changed else _("Edited")
     return changes.saved(article, user=user, comment=comment)
+
+
+def _unreview(article: Article, *, user: AbstractBaseUser) -> None:
+    """A summary changed by someone who may not review it is not reviewed any more."""
+    if article.summary_reviewed_at and not can_publish(user):
+        article.summary_reviewed_at = article.summary_reviewed_by = None
+        Article.objects.filter(pk=article.pk).update(
+            summary_reviewed_at=None, summary_reviewed_by=None
+        )
 
 
 @transaction.atomic
@@ -173,6 +190,8 @@ def restore(article: Article, *, revision: Revision, user: AbstractBaseUser) -> 
     )
     check_status(old=article.status, new=note.status, user=user)
     author = Author.objects.get_or_create(name=note.author)[0] if note.author else None
+    if notes.to_vault(article).summary != note.summary:
+        _unreview(article, user=user)
     items = notes.apply(article, note, author=author)
     article.save()
     notes.save_related(article, items, notes.find_tags(note.tags))
@@ -214,6 +233,20 @@ def edit_author(author: Author, *, name: str, user: AbstractBaseUser) -> Author:
     for article in _locked(Article.objects.filter(author=author)):
         changes.touched(article, user=user, comment=_("Author renamed"))
     return author
+
+
+@transaction.atomic
+def delete_tags(tags: Iterable[Tag], *, user: AbstractBaseUser) -> int:
+    """Delete `tags`: an edit of each article they tagged. How many articles."""
+    tags = list(tags)
+    articles = Article.objects.filter(tagged_items__tag__in=tags).distinct()
+    edited = 0
+    for article in _locked(articles):
+        article.tagged_items.filter(tag__in=tags).delete()
+        changes.touched(article, user=user, comment=_("Tag deleted"))
+        edited += 1
+    Tag.objects.filter(pk__in=[tag.pk for tag in tags]).delete()
+    return edited
 
 
 def merge_preview(tags: Iterable[Tag], *, into: Tag) -> int:

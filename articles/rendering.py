@@ -210,6 +210,8 @@ def link(url: str) -> str:
     spaces, which is how `java\tscript:` and ` javascript:` get past naive checks); ""
     for anything else."""
     cleaned = _URL_NOISE.sub("", url).strip(_C0_AND_SPACE)
+    if any(character in _C0_AND_SPACE for character in cleaned):
+        return ""  # a control character or a space inside: no URL a browser would take as is
     try:
         parts = urlsplit(cleaned)
     except ValueError:

@@ -109,8 +109,7 @@ def test_export_never_writes_through_a_link(corpus, tmp_path):
         "file, not written",
         f"{target / '2024/05/aliases-and-case.md'}: '2024' on the way is a link or a file, "
         "not written",
-        f"{target / 'english/english-keys.md'}: the note's place is taken by a link or a "
-        "folder, not written",
+        f"{target / 'english/english-keys.md'}: the note's place is taken by a link, not written",
         "3 article(s) not written",
     ]
     assert out == f"7 articles written to {target}\n"
@@ -129,3 +128,24 @@ def test_a_drafts_export_imports_as_a_draft(tmp_path):
     Article.objects.all().delete()
     import_seeds(tmp_path)
     assert Article.objects.get().status == Article.Status.DRAFT
+
+
+def test_export_never_overwrites_a_file_changed_since_it_was_agreed(corpus, tmp_path):
+    """Exporting into the vault writes back what Folio changed, but not over a file edited
+    since its last import (its edit would be lost), nor over one Folio never saw."""
+    import_seeds(corpus)
+    edited = corpus / "2024/05/aliases-and-case.md"
+    edited.write_text(edited.read_text() + "\n文件里的新段落。\n")
+    stranger = tmp_path / "other"
+    stranger.mkdir()
+    (stranger / "hostile.md").write_text("别人的文件")
+    status, _, err = run_command("export_articles", corpus)
+    assert status == 1
+    assert "文件里的新段落" in edited.read_text()
+    assert err.splitlines()[0] == (
+        f"{edited}: changed since it was last imported or exported; import it first, or "
+        "move it away"
+    )
+    status, _, err = run_command("export_articles", stranger)
+    assert status == 1 and (stranger / "hostile.md").read_text() == "别人的文件"
+    assert f"{stranger / 'hostile.md'}: a file Folio did not write is in the way; move it " in err

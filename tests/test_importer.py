@@ -15,6 +15,7 @@ import pytest
 from django.apps import apps
 
 import articles.vault
+from articles import importer
 from articles.models import Article, Author, SummaryItem, Tag
 from tests.conftest import SEED
 from tests.helpers import import_seeds, note, run_command, write
@@ -229,16 +230,57 @@ def test_three_way(vault, editor, file_changed, article_changed, verdict):
     assert (article.summary == "编辑改写的一句话总结。") == article_changed
 
 
-def test_a_file_never_imported_that_differs_from_its_article_is_a_conflict(vault, tmp_path):
-    """Another copy of the vault, edited: Folio cannot tell which is newer, so it keeps the
-    article until told (--force)."""
+def test_a_moved_vault_edited_since_updates_its_articles(vault, tmp_path, editor):
+    """The vault moved (or is mounted elsewhere): its files are the ones Folio agreed with
+    at the same vault paths. An edited one updates its article; once the article was
+    edited in Folio too, it is a conflict."""
+    import_seeds(vault)
+    moved = tmp_path / "moved"
+    vault.rename(moved)
+    edit_file(moved / SEED.name)
+    assert import_seeds(moved)[1][-1] == last_line(updated=1)
+    assert "OpenAI公司" in seed_article().body
+    assert post_change(editor, seed_article(), title="编辑改过的标题").status_code == 302
+    again = tmp_path / "again"
+    moved.rename(again)
+    edit_file(again / SEED.name, "OpenAI公司", "OpenAI集团")
+    assert import_seeds(again)[1][-1] == last_line(conflicts=1)
+    assert seed_article().title == "编辑改过的标题"
+
+
+def test_a_copy_of_the_vault_cannot_undo_an_edit_the_export_carried(vault, tmp_path, editor):
+    """Two files once agreed at this vault path: the original (before an edit in Folio) and
+    its export (after). A third copy, edited, might come from either: a conflict."""
     import_seeds(vault)
     copy = tmp_path / "copy"
     shutil.copytree(vault, copy)
+    assert post_change(editor, seed_article(), title="编辑改过的标题").status_code == 302
+    run_command("export_articles", tmp_path / "export")
     edit_file(copy / SEED.name)
     assert import_seeds(copy)[1][-1] == last_line(conflicts=1)
     assert import_seeds(copy, "--force")[1][-1] == last_line(updated=1)
     assert "OpenAI公司" in seed_article().body
+
+
+def test_a_file_renamed_and_edited_beside_a_new_file_of_the_old_name(tmp_path):
+    write(tmp_path / "a.md", note("甲", url=WECHAT))
+    import_seeds(tmp_path)
+    (tmp_path / "a.md").rename(tmp_path / "0.md")
+    edit_file(tmp_path / "0.md", "正文。", "改过的正文。")
+    write(tmp_path / "a.md", note("乙", url=WECHAT.replace("mid=100", "mid=200")))
+    status, out, err = import_seeds(tmp_path)
+    assert (status, out[-1], err) == (0, last_line(created=1, updated=1), [])
+    paths = dict(Article.objects.values_list("title", "source_path"))
+    assert paths == {"甲": "0.md", "乙": "a.md"}
+    assert "改过的正文" in Article.objects.get(title="甲").body
+
+
+def test_a_note_named_like_a_folio_articles_slug_is_not_that_article(tmp_path):
+    written = Article.objects.create(title="Hello", body="后台写的。", status="published")
+    assert written.slug == "hello"
+    write(tmp_path / "hello.md", note("毫不相干的笔记"))
+    assert import_seeds(tmp_path, "--force")[1][-1] == last_line(created=1)
+    assert Article.objects.get(pk=written.pk).body == "后台写的。"
 
 
 # --- identity ----------------------------------------------------------------------------
@@ -636,9 +678,65 @@ def test_role_keys_kept_among_the_other_front_matter_before_move_out(tmp_path):
     Article.objects.filter(pk=article.pk).update(
         extra={"link": "javascript:x", "status": "published", "ok": 1}, vault_layout=layout
     )
+    # and what the old form let through: any JSON, and a repeated key deleted from extra
+    odd = Article.objects.create(title="列表", extra=["status", "published"])
+    gone = Article.objects.create(title="已删", extra={"status": "published"})
+    gone.vault_layout = {**layout, "baseline": {**layout["baseline"], "extra": {}}}
+    gone.save()
     import_module("articles.migrations.0010_role_keys_out_of_extra").move_out(apps, None)
-    article = Article.objects.get()
+    assert Article.objects.get(pk=odd.pk).extra == ["status", "published"]
+    assert Article.objects.get(pk=gone.pk).extra == {}
+    article = Article.objects.get(pk=article.pk)
     assert article.extra == {"ok": 1}
+    Article.objects.filter(pk__in=[odd.pk, gone.pk]).delete()
     run_command("export_articles", tmp_path / "export")
     exported = (tmp_path / "export" / "a.md").read_text()
     assert exported == path.read_text().replace("---\n\n", "ok: 1\n---\n\n", 1)
+
+
+def test_a_folder_swapped_for_a_link_after_it_was_walked_is_not_followed(tmp_path, monkeypatch):
+    vault_dir, outside = tmp_path / "vault", tmp_path / "outside"
+    write(vault_dir / "sub" / "a.md", note("金库里的笔记"))
+    write(outside / "a.md", note("金库外的秘密"))
+    real_read = articles.vault.files.read
+
+    def swap_then_read(found, **kwargs):
+        (vault_dir / "sub").rename(tmp_path / "moved-away")
+        (vault_dir / "sub").symlink_to(outside)
+        return real_read(found, **kwargs)
+
+    monkeypatch.setattr(articles.vault.files, "read", swap_then_read)
+    status, _, err = import_seeds(vault_dir)
+    assert status == 1 and "a symbolic link" in err[0]
+    assert not Article.objects.exists()
+
+
+@pytest.mark.django_db(transaction=True)  # each file commits, as it does outside tests
+def test_a_tag_deleted_while_an_import_runs(tmp_path):
+    for n in range(3):
+        write(tmp_path / f"{n}.md", note(f"第{n}篇", url=f"{WECHAT}{n}"))
+
+    def delete_the_tag(done, total):
+        if done == 1:
+            Tag.objects.all().delete()  # an editor, meanwhile
+
+    report = importer.import_vault([tmp_path], progress=delete_the_tag)
+    assert report.summary() == last_line(created=3)
+    assert [a.tags.count() for a in Article.objects.order_by("title")] == [0, 1, 1]
+
+
+def test_an_article_deleted_while_an_import_runs_fails_its_file_alone(tmp_path, editor):
+    for n in range(2):
+        write(tmp_path / f"{n}.md", note(f"第{n}篇", url=f"{WECHAT}{n}"))
+    import_seeds(tmp_path)
+    second = Article.objects.get(title="第1篇")
+    post_change(editor, second, title="编辑改过")
+
+    def delete_it(done, total):
+        if done == 1:
+            Article.objects.filter(pk=second.pk).delete()  # an editor, meanwhile
+
+    report = importer.import_vault([tmp_path], progress=delete_it)
+    assert report.summary() == last_line(unchanged=1, failed=1)
+    assert "its article was deleted while the import ran" in report.of("failed")[0].detail
+    assert import_seeds(tmp_path)[1][-1] == last_line(created=1, unchanged=1)

@@ -682,3 +682,50 @@ def test_one_state_for_the_banner_the_badge_and_the_filter(editor_client, state)
     assert listing.texts("span", class_="folio-state") == [label]
     other = "draft" if state != "draft" else "review"
     assert listing.texts("th", class_="field-title") != listed(editor_client, f"state={other}")
+
+
+def test_an_authors_change_to_a_reviewed_summary_wants_a_new_review(author_client, editor_client):
+    article = make_article("待修改", status=S.REVIEW, points=[("甲", "一")])
+    editor_client.post(
+        "/admin/articles/article/", {"action": "mark_reviewed", "_selected_action": [article.pk]}
+    )
+    post_change(author_client, Article.objects.get(), title="作者只改了标题")
+    assert Article.objects.get().summary_reviewed_at is not None
+    post_change(author_client, Article.objects.get(), summary="作者改写的一句话总结。")
+    assert Article.objects.get().summary_reviewed_at is None
+    editor_client.post(
+        "/admin/articles/article/", {"action": "mark_reviewed", "_selected_action": [article.pk]}
+    )
+    data = change_form(author_client, article)
+    data.update({"summary-point-0-text": ["作者改写的要点"], "_save": ["Save"]})
+    author_client.post(f"/admin/articles/article/{article.pk}/change/", data)
+    assert Article.objects.get().summary_reviewed_at is None
+
+
+def test_an_imported_link_without_a_scheme_does_not_block_other_edits(editor_client, tmp_path):
+    write(tmp_path / "a.md", note("没有协议的链接", url="mp.weixin.qq.com/s/abc"))
+    import_seeds(tmp_path)
+    article = Article.objects.get()
+    response = post_change(editor_client, article, title="改了标题")
+    assert response.status_code == 302, errors(response)
+    assert Article.objects.get().original_url == "mp.weixin.qq.com/s/abc"
+    # typed without a scheme, it is taken as https
+    post_change(editor_client, Article.objects.get(), original_url="mp.weixin.qq.com/s/def")
+    assert Article.objects.get().original_url == "https://mp.weixin.qq.com/s/def"
+
+
+def test_deleting_a_tag_is_an_edit_of_its_articles(editor_client):
+    make_article("某文", tags=["将删除的标签"])
+    tag = Tag.objects.get()
+    assert found("将删除的标签") == ["某文"]
+    response = editor_client.post(f"/admin/articles/tag/{tag.pk}/delete/", {"post": "yes"})
+    assert response.status_code == 302
+    assert found("将删除的标签") == []
+    assert Article.objects.get().revisions.count() == 1
+    make_article("另一篇", tags=["批量删除的标签"])
+    editor_client.post(
+        "/admin/articles/tag/",
+        {"action": "delete_selected", "_selected_action": [Tag.objects.get().pk], "post": "yes"},
+    )
+    assert not Tag.objects.exists() and found("批量删除的标签") == []
+    assert Article.objects.get(title="另一篇").revisions.count() == 1

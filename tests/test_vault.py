@@ -641,3 +641,11 @@ def test_the_writer_never_writes_a_role_from_the_unknown_keys():
     again = parse_text(text)
     assert (again.status, again.url, again.extra) == ("draft", "", {"别的": 1})
     assert "published" not in text and "javascript" not in text
+
+
+def test_links_whose_fragment_is_a_route_keep_it():
+    assert canonical_url("https://h5.example.com/#/post/1") != canonical_url(
+        "https://h5.example.com/#/post/2"
+    )
+    assert canonical_url("https://example.com/#!/a") != canonical_url("https://example.com/#!/b")
+    assert canonical_url("https://example.com/a#section") == canonical_url("https://example.com/a")

@@ -219,6 +219,8 @@ class ArticleAdmin(admin.ModelAdmin):
             user=request.user,
             created=not change,
             status_changed="status" in form.changed_data,
+            summary_changed="summary" in form.changed_data
+            or any(formset.has_changed() for formset in formsets),
         )
 
     # --- actions

@@ -64,6 +64,12 @@ class TagAdmin(admin.ModelAdmin):
         )
         return None
 
+    def delete_model(self, request, obj):
+        publishing.delete_tags([obj], user=request.user)
+
+    def delete_queryset(self, request, queryset):
+        publishing.delete_tags(queryset, user=request.user)
+
     def get_urls(self):
         names = path(
             "names/", self.admin_site.admin_view(self.names_view), name="articles_tag_names"

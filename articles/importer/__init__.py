@@ -38,8 +38,9 @@ def import_vault(
     processes: int | None = None,
 ) -> ImportReport:
     """Import the notes under `paths`; one verdict per file. `dry_run` writes nothing;
-    `force` overwrites articles edited since they and the file last agreed. `processes`
-    parse and render in parallel (default: one per core, for imports large enough)."""
+    `force` lets each changed file overwrite its article, even one edited since they last
+    agreed or one the file never agreed with. `processes` parse and render in parallel
+    (default: one per core, for imports large enough)."""
     found = files.find(paths)
     report = ImportReport(
         [FileResult(e.path, Verdict.FAILED, str(e)) for e in found.refused], found.skipped

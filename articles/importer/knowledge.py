@@ -56,8 +56,8 @@ class Knowledge:
         self.articles: dict[int, Known] = {}
         self.by_key: dict[str, int] = {}
         self.agreements: dict[str, Agreement] = {}  # by file path
+        self.by_article: dict[int, list[Agreement]] = {}  # with the paths-unknown ones
         self.by_file_hash: dict[str, list[Agreement]] = {}
-        self.legacy: dict[tuple[int, str], Agreement] = {}  # by (article, vault path)
         fields = ("pk", "source_key", "source_path", "version", "published_at")
         for row in Article.objects.values_list(*fields).iterator(2000):
             self._know(Known(*row))
@@ -77,18 +77,27 @@ class Knowledge:
             self._add(Agreement(*row))
 
     def _add(self, agreement: Agreement) -> None:
+        """Know `agreement`, in place of the one made before with its file."""
+        replaced = self.agreements.pop(agreement.path, None) if agreement.path else None
+        if replaced:
+            self._drop(replaced)
         if agreement.path:
             self.agreements[agreement.path] = agreement
-        else:
-            self.legacy[(agreement.article, agreement.relative)] = agreement
+        self.by_article.setdefault(agreement.article, []).append(agreement)
         self.by_file_hash.setdefault(agreement.file_hash, []).append(agreement)
+
+    def _drop(self, agreement: Agreement) -> None:
+        self.by_article[agreement.article].remove(agreement)
+        self.by_file_hash[agreement.file_hash].remove(agreement)
 
     def learn(self, learned: Learned) -> None:
         if learned.forget_key:
             self.by_key.pop(learned.forget_key, None)
         self._know(learned.article)
         if learned.agreement:
-            self.legacy.pop((learned.article.pk, learned.agreement.relative), None)
+            for old in list(self.by_article.get(learned.article.pk, [])):
+                if not old.path and old.relative == learned.agreement.relative:
+                    self._drop(old)  # superseded by one that knows the file's path
             self._add(learned.agreement)
         self.slugs.add(learned.slug)
         self.tags.update((tag.name.casefold(), tag) for tag in learned.tags)
@@ -105,7 +114,9 @@ class Knowledge:
         self.slugs |= set(
             Article.objects.filter(slug__startswith=base).values_list("slug", flat=True)
         )
-        for tag in note.tags:
+        for tag in note.tags:  # made meanwhile, or deleted (merged) meanwhile
             found = Tag.objects.filter(name__iexact=tag.name).first()
+            self.tags.pop(tag.name.casefold(), None)
             if found:
                 self.tags[tag.name.casefold()] = found
+        self.authors.pop(note.author, None)

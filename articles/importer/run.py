@@ -28,6 +28,7 @@ logger = logging.getLogger(__name__)
 
 EDIT_KEPT = "edited in Folio since this file was last imported; the edit is kept"
 BOTH_CHANGED = "edited since its last import; the edit is kept (--force overwrites it)"
+GONE = "its article was deleted while the import ran; import again to make it anew"
 NEVER_AGREED = (
     "differs from its article, which was not imported from this file; the article is "
     "kept (--force overwrites it)"
@@ -62,12 +63,14 @@ class Run:
         try:
             data = files.read(note, max_bytes=self.max_bytes)
             text = vault.decode(data, path=str(note.path), max_bytes=self.max_bytes)
+            read = _Read(note, text, vault.text_hash(text))
+            if self._agreed(read):
+                return read, None
+            return read, (text, read.shown, self.tz, self._default_date(note))
         except vault.VaultError as error:
             return _Read(note, error=str(error)), None
-        read = _Read(note, text, vault.text_hash(text))
-        if self._agreed(read):
-            return read, None
-        return read, (text, read.shown, self.tz, self._default_date(note))
+        except OSError as error:  # gone since it was read
+            return _Read(note, error=f"{note.path}: cannot read ({error.strerror})"), None
 
     def _agreed(self, read: _Read) -> Agreement | None:
         """The agreement with this file, if the file has not changed since (and its
@@ -93,7 +96,10 @@ class Run:
         agreed = self._agreed(read)
         if agreed and self.seen.articles[agreed.article].key not in self.claimed:
             self.claimed[self.seen.articles[agreed.article].key] = read.shown
-            return self._unchanged(read, agreed)
+            try:
+                return self._unchanged(read, agreed)
+            except Article.DoesNotExist:  # deleted meanwhile: the next run makes it again
+                return FileResult(read.shown, Verdict.FAILED, f"{read.shown}: {GONE}")
         # (A file read as unchanged may stand for an article another file claimed first.)
         work = prepared() if prepared else self._prepare(read)
         if work.error:
@@ -165,29 +171,38 @@ class Run:
             gone = agreement.path or str(read.note.root / agreement.relative)
             if self._is_path_keyed(agreement.article) and not os.path.lexists(gone):
                 return self.seen.articles[agreement.article]
-        return self._unsourced(read.note)
+        return self._unsourced(read)
 
     def _is_path_keyed(self, pk: int) -> bool:
         """Whether the article is named by no URL (by its path, or not yet at all)."""
         known = self.seen.articles.get(pk)
         return bool(known) and known.key in ("", vault.source_key("", known.path))
 
-    def _unsourced(self, note: NoteFile) -> Known | None:
-        path = PurePosixPath(note.relative)
+    def _unsourced(self, read: _Read) -> Known | None:
+        """An article written in Folio whose export this file is, word for word."""
+        path = PurePosixPath(read.note.relative)
         if len(path.parts) != 1 or path.suffix != ".md":
             return None
-        unsourced = Article.objects.filter(source_key="", slug=path.stem)
-        row = unsourced.values_list("pk", "version", "published_at").first()
-        return Known(row[0], "", "", row[1], row[2]) if row else None
+        article = Article.objects.filter(source_key="", slug=path.stem).first()
+        if article is None or notes.note_hash(article) != read.digest:
+            return None
+        return Known(article.pk, "", "", article.version, article.published_at)
 
     def _duplicate_of(self, note: NoteFile, key: str, known: Known | None) -> str | None:
+        """The file that already stands for this note's article: one this run imported,
+        or the article's own file, still there and still this article (not a new note
+        that took the name of a file renamed)."""
         if key in self.claimed:
             return self.claimed[key]
-        if known and known.path and known.path != note.relative:
-            home = note.root / known.path
-            if home.is_file() and not home.is_symlink():
-                return str(home)
-        return None
+        if not (known and known.path and known.path != note.relative):
+            return None
+        home = NoteFile(note.root / known.path, note.root, known.path, "")
+        try:
+            text = vault.decode(files.read(home, max_bytes=self.max_bytes), path=known.path)
+            there = vault.parse(text, path=known.path, tz=self.tz)
+        except (vault.VaultError, OSError):
+            return None
+        return str(home.path) if vault.source_key(there.url, known.path) == key else None
 
     # --- writing
 
@@ -208,31 +223,40 @@ class Run:
         if read.digest == current:  # in step: the file moved, or is the article's export
             learned = self._in_step(article, read, key, current, forget=known.key)
             return FileResult(read.shown, Verdict.UNCHANGED, detail), learned
-        base = self._base(article.pk, read)
-        if base is None and not self.force:
+        bases = self._bases(known, read)
+        if not bases and not self.force:
             return FileResult(read.shown, Verdict.CONFLICT, NEVER_AGREED), None
-        file_changed = base is None or read.digest != base.file_hash
-        edited = base is not None and current != base.note_hash
+        file_changed = all(read.digest != base.file_hash for base in bases)
+        # Where several files could be this one's past (a copy of a vault that was also
+        # exported), any of them seeing an edit since means an edit.
+        edited = any(current != base.note_hash for base in bases)
         if not file_changed:
             learned = None if edited else self._in_step(article, read, key, current, known.key)
-            return FileResult(
-                read.shown, Verdict.UNCHANGED, EDIT_KEPT if edited else detail
-            ), learned
+            result = FileResult(read.shown, Verdict.UNCHANGED, EDIT_KEPT if edited else detail)
+            return result, learned
         if edited and not self.force:
             return FileResult(read.shown, Verdict.CONFLICT, BOTH_CHANGED), None
         learned = self._save(article, read, work, key=key, new=False)
         learned.forget_key = known.key
         return FileResult(read.shown, Verdict.UPDATED, detail), learned
 
-    def _base(self, pk: int, read: _Read) -> Agreement | None:
-        """The last agreement between the article and this file: made with it where it is,
-        else with a file of the same content (moved), else with its vault path before
-        Folio kept files' paths."""
+    def _bases(self, known: Known, read: _Read) -> list[Agreement]:
+        """What the article and this file last agreed on: the agreement made with the file
+        where it is; else those made with a file of the same content (it moved, or the
+        vault did); else those made at the same vault path (the vault moved and the file
+        changed, or Folio kept no paths then); else the one made with the article's own
+        file, which is gone or stands for another article now (this file moved, then
+        changed)."""
         here = self.seen.agreements.get(read.note.real)
-        if here and here.article == pk:
-            return here
-        same = [a for a in self.seen.by_file_hash.get(read.digest, []) if a.article == pk]
-        return same[0] if same else self.seen.legacy.get((pk, read.note.relative))
+        if here and here.article == known.pk:
+            return [here]
+        mine = self.seen.by_article.get(known.pk, [])
+        same = [a for a in mine if a.file_hash == read.digest]
+        same = same or [a for a in mine if a.relative == read.note.relative]
+        home = os.path.realpath(read.note.root / known.path) if known.path else None
+        return same or [
+            a for a in mine if a.path == home or (not a.path and a.relative == known.path)
+        ]
 
     def _in_step(
         self, article: Article, read: _Read, key: str, note_hash: str, forget: str
@@ -275,8 +299,11 @@ class Run:
         agreement = Agreement(
             article.pk, read.note.real, read.note.relative, read.digest, note_hash, article.version
         )
-        if (article.pk, agreement.relative) in self.seen.legacy:  # superseded
-            SyncedFile.objects.filter(article=article, path="").delete()
+        mine = self.seen.by_article.get(article.pk, [])
+        if any(not a.path and a.relative == agreement.relative for a in mine):  # superseded
+            SyncedFile.objects.filter(
+                article=article, path="", relative=agreement.relative
+            ).delete()
         values = {**vars(agreement), "article": article}
         if agreement.path in self.seen.agreements:
             SyncedFile.objects.update_or_create(

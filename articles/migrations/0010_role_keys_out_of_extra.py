@@ -9,13 +9,15 @@ from articles.vault import role_of
 def move_out(apps, schema_editor):
     Article = apps.get_model("articles", "Article")
     for article in Article.objects.exclude(extra={}).only("extra", "vault_layout").iterator():
+        if not isinstance(article.extra, dict):  # the form took any JSON before
+            continue
         taken = [key for key in article.extra if role_of(key)]
         if not taken:
             continue
         layout = article.vault_layout or {}
         for entry in (layout.get("front_matter") or {}).get("entries", []):
             if entry["role"] == "extra" and role_of(entry["key"]):
-                entry.update(role="repeat", value=article.extra[entry["key"]])
+                entry.update(role="repeat", value=article.extra.get(entry["key"]))
         baseline = layout.get("baseline", {}).get("extra", {})
         for key in taken:
             article.extra.pop(key)

@@ -99,7 +99,8 @@ class Article(models.Model):
         blank=True,
         help_text=_("Where the article first appeared, such as 微信公众号."),
     )
-    original_url = models.URLField(_("original URL"), max_length=MAX_LENGTHS["url"], blank=True)
+    # As the vault wrote it (kept for the export); a link only where `original_link` says.
+    original_url = models.CharField(_("original URL"), max_length=MAX_LENGTHS["url"], blank=True)
     published_at = models.DateTimeField(_("publish time"), default=timezone.now)
     status = models.CharField(
         _("status"), max_length=20, choices=Status.choices, default=Status.DRAFT

@@ -12,13 +12,14 @@ folder, and each note replaces its file atomically.
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import stat
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
-from .text import too_big
+from .text import MAX_BYTES, too_big
 from .types import VaultError
 
 NOTE_SUFFIXES = {".md", ".markdown", ".txt"}
@@ -93,20 +94,14 @@ def _not_regular(mode: int) -> str:
 
 def read(note: NoteFile, *, max_bytes: int) -> bytes:
     """The bytes of `note`, refused (VaultError) if it is no longer a regular file inside
-    its folder, or is larger than `max_bytes` (known before reading, and never read past)."""
+    its folder (each folder on the way opened without following a link), or is larger
+    than `max_bytes` (known before reading, and never read past)."""
     shown = str(note.path)
-    try:
-        fd = os.open(note.path, _READ)
-    except OSError as error:
-        if os.path.islink(note.path):
-            raise VaultError(shown, None, _not_regular(stat.S_IFLNK)) from None
-        raise VaultError(shown, None, f"cannot read ({error.strerror})") from None
+    fd = _open_inside(note, shown)
     try:
         status = os.fstat(fd)
         if not stat.S_ISREG(status.st_mode):
             raise VaultError(shown, None, _not_regular(status.st_mode))
-        if not _inside(os.path.realpath(note.path), note.root):
-            raise VaultError(shown, None, "outside the folder imported, not imported")
         if status.st_size > max_bytes:
             raise VaultError(shown, None, too_big(status.st_size, max_bytes))
         data = _read_at_most(fd, max_bytes + 1)
@@ -117,9 +112,26 @@ def read(note: NoteFile, *, max_bytes: int) -> bytes:
     return data
 
 
-def _inside(real: str, root: Path) -> bool:
-    base = os.path.realpath(root)
-    return real.startswith(base.rstrip(os.sep) + os.sep)
+def _open_inside(note: NoteFile, shown: str) -> int:
+    """The note's file, opened from its folder down, one name at a time, never through a
+    link: a folder swapped for a link since it was walked cannot lead outside."""
+    *folders, name = PurePosixPath(note.relative).parts
+    try:
+        folder = os.open(note.root, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
+    except OSError as error:
+        raise VaultError(shown, None, f"cannot read ({error.strerror})") from None
+    try:
+        for part in folders:
+            inner = os.open(part, _FOLDER, dir_fd=folder)
+            os.close(folder)
+            folder = inner
+        return os.open(name, _READ, dir_fd=folder)
+    except OSError as error:
+        if error.errno in (errno.ELOOP, errno.ENOTDIR):
+            raise VaultError(shown, None, _not_regular(stat.S_IFLNK)) from None
+        raise VaultError(shown, None, f"cannot read ({error.strerror})") from None
+    finally:
+        os.close(folder)
 
 
 def _read_at_most(fd: int, limit: int) -> bytes:
@@ -133,22 +145,28 @@ def _read_at_most(fd: int, limit: int) -> bytes:
     return b"".join(chunks)
 
 
-def write(root: Path, relative: str, text: str) -> str:
+def write(root: Path, relative: str, text: str, *, keep: Callable[[bytes], str]) -> str:
     """Write `text` as the note at `relative` under `root` (made if need be); the file's
-    real path. Refused (VaultError) where a folder or the note on the way is a link, or
-    the path leaves `root`."""
+    real path. Refused (VaultError) where a folder or the note on the way is a link, the
+    path leaves `root`, the disk says no, or `keep`, given the bytes of a file already
+    there, says why it must be kept."""
     parts = PurePosixPath(relative).parts
     shown = str(root / relative)
     if not parts or PurePosixPath(relative).is_absolute() or ".." in parts:
         raise VaultError(shown, None, "not a path inside the export folder")
-    root.mkdir(parents=True, exist_ok=True)
-    folder = os.open(root, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
+    try:
+        root.mkdir(parents=True, exist_ok=True)
+        folder = os.open(root, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
+    except OSError as error:
+        raise VaultError(str(root), None, f"cannot write here ({error.strerror})") from None
     try:
         for part in parts[:-1]:
             inner = _enter(folder, part, shown)
             os.close(folder)
             folder = inner
-        _replace(folder, parts[-1], text.encode("utf-8"), shown)
+        _replace(folder, parts[-1], text.encode("utf-8"), shown, keep)
+    except OSError as error:
+        raise VaultError(shown, None, f"cannot write ({error.strerror})") from None
     finally:
         os.close(folder)
     return os.path.join(os.path.realpath(root), *parts)
@@ -165,15 +183,25 @@ def _enter(folder: int, name: str, shown: str) -> int:
         raise VaultError(shown, None, message) from None
 
 
-def _replace(folder: int, name: str, data: bytes, shown: str) -> None:
+def _replace(folder: int, name: str, data: bytes, shown: str, keep: Callable[[bytes], str]) -> None:
     try:
-        existing = os.lstat(name, dir_fd=folder).st_mode
+        existing = os.open(name, _READ, dir_fd=folder)
     except FileNotFoundError:
         existing = None
-    if existing is not None and not stat.S_ISREG(existing):
-        raise VaultError(
-            shown, None, "the note's place is taken by a link or a folder, not written"
-        )
+    except OSError as error:
+        if error.errno != errno.ELOOP:  # O_NOFOLLOW met a link
+            raise
+        raise VaultError(shown, None, "the note's place is taken by a link, not written") from None
+    if existing is not None:
+        try:
+            if not stat.S_ISREG(os.fstat(existing).st_mode):
+                message = "the note's place is taken by something not a file, not written"
+                raise VaultError(shown, None, message)
+            why = keep(_read_at_most(existing, MAX_BYTES + 1))
+        finally:
+            os.close(existing)
+        if why:
+            raise VaultError(shown, None, why)
     temporary = f".{name}.{os.getpid()}.tmp"  # hidden: an import passes it over
     with contextlib.suppress(FileNotFoundError):
         os.unlink(temporary, dir_fd=folder)  # left by a run that died; a link goes, unfollowed

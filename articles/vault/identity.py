@@ -63,9 +63,9 @@ def canonical_url(url: str) -> str:
     """The form of `url` that identifies its article; "" when `url` is not an http(s) URL.
 
     Scheme and host fold to lower case, http to https, a default port goes, and so does
-    the fragment. WeChat links with `__biz`, `mid` and `sn` keep those and `idx` (1 when
-    missing); other WeChat links keep every parameter but the per-share noise, sorted.
-    Other links drop their `utm_*` parameters.
+    the fragment unless it is a route (`#/post/1`). WeChat links with `__biz`, `mid` and
+    `sn` keep those and `idx` (1 when missing); other WeChat links keep every parameter but
+    the per-share noise, sorted. Other links drop their `utm_*` parameters.
     """
     try:
         parts = urlsplit(_AMPERSAND.sub("&", url.strip()))
@@ -83,7 +83,12 @@ def canonical_url(url: str) -> str:
     else:
         pairs = [(k, v) for k, v in pairs if not k.lower().startswith("utm_")]
     query = "&".join(f"{quote(k, safe='_')}={quote(v, safe='=')}" for k, v in pairs)
-    return f"https://{netloc}{path}" + (f"?{query}" if query else "")
+    # A fragment names a place on the page (dropped), unless it is an app's route
+    # (`#/post/1`, `#!/post/1`): then it names the page.
+    route = parts.fragment if parts.fragment.startswith(("/", "!")) and host != WECHAT_HOST else ""
+    return (
+        f"https://{netloc}{path}" + (f"?{query}" if query else "") + (f"#{route}" if route else "")
+    )
 
 
 def _wechat_name(path: str, pairs: list[tuple[str, str]]) -> tuple[str, list[tuple[str, str]]]:

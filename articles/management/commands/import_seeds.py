@@ -45,7 +45,7 @@ class Command(BaseCommand):
         parser.add_argument(
             "--force",
             action="store_true",
-            help="Overwrite articles edited since their last import.",
+            help="Let each changed file overwrite its article, even one edited in Folio since.",
         )
 
     def handle(self, *args, paths, dry_run, force, **options):
