@@ -3,10 +3,11 @@
 The one module of the vault package that touches the disk. A vault is not trusted: it may
 hold links to files outside it (`leak.md -> /etc/passwd`), FIFOs that block whoever opens
 them, devices, or files too big to read. So notes are regular files inside the folder
-imported, checked with `lstat` before and `fstat` after opening (with O_NOFOLLOW, so a
-file swapped for a link in between is refused too), and read no further than the limit.
-An export writes through no link: each folder is opened with O_NOFOLLOW below the export
-folder, and each note replaces its file atomically.
+imported: found with `lstat`, opened from that folder down one name at a time with
+O_NOFOLLOW (so that a file or folder swapped for a link in between is refused too),
+checked again with `fstat`, and read no further than the limit. An export writes through
+no link the same way, never over a file its caller says to keep, and each note replaces
+its file atomically. (A hard link is a file like any other: it is read.)
 """
 
 from __future__ import annotations
