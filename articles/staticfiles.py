@@ -19,21 +19,17 @@ class ManifestStorage(CompressedManifestStaticFilesStorage):
 
     manifest_strict = False
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self._warned: set[str] = set()  # names logged once per process
-
     def stored_name(self, name):
         try:
             return super().stored_name(name)
         except ValueError:  # neither in the manifest nor in STATIC_ROOT
-            if name not in self._warned:
-                self._warned.add(name)
-                logger.warning(
-                    "%s is served unhashed: run `manage.py collectstatic` (STATIC_ROOT is %s)",
-                    name,
-                    settings.STATIC_ROOT,
-                )
+            logger.warning(
+                "%s is served unhashed: run `manage.py collectstatic` (STATIC_ROOT is %s)",
+                name,
+                settings.STATIC_ROOT,
+            )
+            # Remembered as its own hashed name: the next page asks no disk and logs nothing.
+            self.hashed_files[self.hash_key(self.clean_name(name))] = name
             return name
 
     def has_manifest(self) -> bool:

@@ -142,7 +142,9 @@ STORAGES = {
         else "articles.staticfiles.ManifestStorage"
     },
 }
-WHITENOISE_USE_FINDERS = True
+# Until then, and only then, WhiteNoise looks in the apps too (a look at every app's static
+# files when a worker starts).
+WHITENOISE_USE_FINDERS = DEBUG or not (STATIC_ROOT / "staticfiles.json").exists()
 
 TAGGIT_CASE_INSENSITIVE = True
 
