@@ -9,7 +9,6 @@ and articles in review.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 from datetime import datetime
 
@@ -214,7 +213,7 @@ def edit_tag(tag: Tag, *, name: str, vault_path: str, user: AbstractBaseUser) ->
         return tag
     tag.name, tag.vault_path = name, vault_path
     base = slugs.slugify(name) or "tag"
-    if not re.fullmatch(rf"{re.escape(base)}(-\d+)?", tag.slug):
+    if not slugs.is_numbered(tag.slug, base):
         tag.slug = unique_slug(Tag, base)
     tag.save()
     articles = Article.objects.filter(tagged_items__tag=tag)

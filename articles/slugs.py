@@ -39,3 +39,9 @@ def numbered(slug: str, taken: set[str]) -> str:
         number += 1
         candidate = f"{slug}-{number}"
     return candidate
+
+
+def is_numbered(slug: str, base: str) -> bool:
+    """Whether `slug` is `base` or one of the variants `numbered` makes of it."""
+    head, _, number = slug.rpartition("-")
+    return slug == base or (head == base and number.isdigit())

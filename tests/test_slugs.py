@@ -39,3 +39,9 @@ def test_numbered():
     assert slugs.numbered("ai", set()) == "ai"
     assert slugs.numbered("ai", {"ai"}) == "ai-2"
     assert slugs.numbered("ai", {"ai", "ai-2", "ai-3"}) == "ai-4"
+
+
+def test_numbered_variants_are_known_as_such():
+    assert slugs.is_numbered("llm", "llm") and slugs.is_numbered("llm-2", "llm")
+    assert not slugs.is_numbered("llm-2b", "llm") and not slugs.is_numbered("aigc", "ai")
+    assert not slugs.is_numbered("ai-gc-2", "ai")
