@@ -740,3 +740,20 @@ def test_an_article_deleted_while_an_import_runs_fails_its_file_alone(tmp_path, 
     assert report.summary() == last_line(unchanged=1, failed=1)
     assert "its article was deleted while the import ran" in report.of("failed")[0].detail
     assert import_seeds(tmp_path)[1][-1] == last_line(created=1, unchanged=1)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_what_another_import_saved_meanwhile_is_unchanged_not_failed(tmp_path):
+    """The same race, made certain: after this run has loaded what it knows and imported
+    one file, another run imports them all; this run's next inserts clash and are retried
+    knowing what the other saved."""
+    for n in range(5):
+        write(tmp_path / f"{n}.md", note(f"第{n}篇", url=f"{WECHAT}{n}"))
+
+    def another_import(done, total):
+        if done == 1:
+            assert importer.import_vault([tmp_path]).summary() == last_line(4, unchanged=1)
+
+    report = importer.import_vault([tmp_path], progress=another_import)
+    assert report.summary() == last_line(created=1, unchanged=4)
+    assert Article.objects.count() == 5
