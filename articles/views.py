@@ -20,9 +20,9 @@ from .models import Article, ArticleRedirect, Author, Tag, TagRedirect
 _FIRST_IMAGE = re.compile(r'<img [^>]*src="([^"]+)"')
 
 
-def paginate(request, queryset, *, allow_empty: bool = True):
+def paginate(request, queryset):
     """The page `?page=N` asks for; 404 for a page that is not there."""
-    paginator = Paginator(queryset, settings.FOLIO_PAGE_SIZE, allow_empty_first_page=allow_empty)
+    paginator = Paginator(queryset, settings.FOLIO_PAGE_SIZE)
     try:
         return paginator.page(request.GET.get("page") or 1)
     except InvalidPage:
@@ -109,14 +109,14 @@ def tag(request, slug):
     except Http404:
         return _moved(TagRedirect, "tag", slug, preview=False)
     articles = Article.objects.published().filter(tagged_items__tag=tag).for_listing()
-    page = paginate(request, articles, allow_empty=False)
+    page = paginate(request, articles)
     return TemplateResponse(request, "articles/tag.html", {"tag": tag, "page_obj": page})
 
 
 def author(request, slug):
     author = get_object_or_404(Author.objects.public(), slug=slug)
     articles = Article.objects.published().filter(author=author).for_listing()
-    page = paginate(request, articles, allow_empty=False)
+    page = paginate(request, articles)
     return TemplateResponse(request, "articles/author.html", {"author": author, "page_obj": page})
 
 
