@@ -149,3 +149,11 @@ def test_export_never_overwrites_a_file_changed_since_it_was_agreed(corpus, tmp_
     status, _, err = run_command("export_articles", stranger)
     assert status == 1 and (stranger / "hostile.md").read_text() == "别人的文件"
     assert f"{stranger / 'hostile.md'}: a file Folio did not write is in the way; move it " in err
+
+
+def test_export_where_the_disk_says_no_fails_each_file_and_says_why(tmp_path):
+    import_seeds()
+    (tmp_path / "a-file").write_text("不是文件夹")
+    status, out, err = run_command("export_articles", tmp_path / "a-file")
+    assert status == 1 and out == f"0 articles written to {tmp_path / 'a-file'}\n"
+    assert err.splitlines()[0].startswith(f"{tmp_path / 'a-file'}: cannot write here (")
