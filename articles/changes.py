@@ -3,14 +3,14 @@ actions, a restore, a tag or an author renamed, an import.
 
 Saving the article bumps its version, so that a form opened before is refused. Then
 `saved` records a revision and brings up to date, explicitly, what derives from the
-article: its search entry (and, as they come, the page cache and its archived images).
+article: its search entry, the page cache (and, as they come, its archived images).
 """
 
 from __future__ import annotations
 
 from django.contrib.auth.models import AbstractBaseUser
 
-from . import revisions, search, tokenizer
+from . import pagecache, revisions, search, tokenizer
 from .models import Article, Revision
 
 
@@ -23,11 +23,13 @@ def saved(
     first: bool = False,
     document: tokenizer.Document | None = None,
 ) -> Revision:
-    """What follows every save of `article`: a revision of it, its search entry. `note`
+    """What follows every save of `article`: a revision of it, its search entry, a new
+    generation of the site's pages once the transaction commits. `note`
     and `document` (its vault note, its search document) spare working them out again;
     `first` says it has no revision yet."""
     revision = revisions.record(article, user=user, comment=comment, note=note, first=first)
     search.index(article, document)
+    pagecache.expire()
     return revision
 
 

@@ -8,6 +8,10 @@ TIME_ZONE             default Asia/Shanghai
 DJANGO_CONN_MAX_AGE   seconds a database connection is kept (default 60; 0 behind pgbouncer)
 FOLIO_SITE_NAME       default Folio
 DJANGO_STATIC_ROOT    where `collectstatic` gathers the static files (default var/static)
+REDIS_URL             the cache every app server shares (redis://host:port/db); without it,
+                      each process keeps pages in its own memory
+FOLIO_PAGE_CACHE      "off" turns the page cache off (for measuring and debugging)
+FOLIO_CACHE_PREFIX    keys' prefix in a shared cache (default folio), one per site
 """
 
 import os
@@ -56,6 +60,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: a cached page is answered before the rest runs (see articles/pagecache.py).
+    "articles.pagecache.PageCacheMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -145,6 +151,27 @@ STORAGES = {
 # Until then, and only then, WhiteNoise looks in the apps too (a look at every app's static
 # files when a worker starts).
 WHITENOISE_USE_FINDERS = DEBUG or not (STATIC_ROOT / "staticfiles.json").exists()
+
+REDIS_URL = os.environ.get("REDIS_URL", "")
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": os.environ.get("FOLIO_CACHE_PREFIX", "folio"),
+        }
+    }
+else:
+    # Bounded: pages of about 30 kB each, in every worker's memory.
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "OPTIONS": {"MAX_ENTRIES": 1000},
+        }
+    }
+FOLIO_PAGE_CACHE = env_flag("FOLIO_PAGE_CACHE", True)
+# Without Redis, where the processes of this machine learn that the site has changed.
+FOLIO_PAGE_CACHE_GENERATION_FILE = BASE_DIR / "var" / "page-cache-generation"
 
 TAGGIT_CASE_INSENSITIVE = True
 

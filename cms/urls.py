@@ -2,12 +2,13 @@ from django.contrib import admin
 from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
 
+from articles.pagecache import cached
 from articles.sitemaps import sitemaps
 from articles.views import robots_txt
 
 urlpatterns = [
     path("admin/", admin.site.urls),
-    path("sitemap.xml", sitemap, {"sitemaps": sitemaps}, name="sitemap"),
-    path("robots.txt", robots_txt, name="robots"),
+    path("sitemap.xml", cached("p")(sitemap), {"sitemaps": sitemaps}, name="sitemap"),
+    path("robots.txt", cached()(robots_txt), name="robots"),
     path("", include("articles.urls")),
 ]

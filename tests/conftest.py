@@ -20,3 +20,11 @@ def corpus(tmp_path):
 def _fast_passwords(settings):
     """Tests make many users; a deliberately slow password hash would take seconds each."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _empty_page_cache():
+    """Each test starts with no page kept (the databases of tests before it are gone)."""
+    from django.core.cache import cache
+
+    cache.clear()

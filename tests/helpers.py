@@ -1,17 +1,32 @@
 """Doors the tests go through, as a user would: commands, and forms as a browser fills them."""
 
+from contextlib import contextmanager
 from html.parser import HTMLParser
 from io import StringIO
 from pathlib import Path
 
 from django.core.management import CommandError, call_command
+from django.db import transaction
+from django.test import TestCase
+
+
+@contextmanager
+def committed():
+    """What Folio does once a transaction commits (a new generation of cached pages) done
+    at the end of the block, although a test's transaction never commits."""
+    connection = transaction.get_connection()
+    start = len(connection.run_on_commit)
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        yield
+    del connection.run_on_commit[start:]  # run, then gone, as after a commit
 
 
 def run_command(name: str, *args: object) -> tuple[int, str, str]:
     """Run a management command; its exit status, stdout and stderr."""
     out, err = StringIO(), StringIO()
     try:
-        call_command(name, *[str(arg) for arg in args], stdout=out, stderr=err)
+        with committed():
+            call_command(name, *[str(arg) for arg in args], stdout=out, stderr=err)
     except CommandError as error:
         return error.returncode, out.getvalue(), err.getvalue() + str(error)
     return 0, out.getvalue(), err.getvalue()

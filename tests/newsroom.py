@@ -2,7 +2,7 @@
 
 from django.contrib.auth.models import Group, User
 
-from tests.helpers import form_data
+from tests.helpers import committed, form_data
 
 
 def person(username: str, role: str | None) -> User:
@@ -27,4 +27,5 @@ def post_change(client, article, **changes):
     for name, value in changes.items():
         data[name] = value if isinstance(value, list) else [value]
     data.setdefault("_save", ["Save"])
-    return client.post(f"/admin/articles/article/{article.pk}/change/", data)
+    with committed():
+        return client.post(f"/admin/articles/article/{article.pk}/change/", data)

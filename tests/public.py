@@ -8,8 +8,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from articles import search
+from articles import pagecache, search
 from articles.models import Article, Author, SummaryItem, Tag
+from tests.helpers import committed
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 _serial = iter(range(1, 1_000_000))
@@ -35,8 +36,15 @@ def make_article(title: str | None = None, **fields) -> Article:
         for position, (label, text) in enumerate(items):
             article.summary_items.create(kind=kind, position=position, label=label, text=text)
     article.tags.add(*[Tag.objects.get_or_create(name=name)[0] for name in tags])
-    search.index(article)  # as every change made through Folio does (revisions.record)
+    search.index(article)  # as every change made through Folio does (changes.saved)
+    expire_pages()
     return article
+
+
+def expire_pages() -> None:
+    """After rows changed by hand, what Folio's operations do after each change."""
+    with committed():
+        pagecache.expire()
 
 
 def future() -> datetime:

@@ -7,7 +7,7 @@ import pytest
 from django.utils import timezone
 
 from articles.models import Article, Tag
-from tests.public import SHANGHAI, Page, future, make_article
+from tests.public import SHANGHAI, Page, expire_pages, future, make_article
 
 pytestmark = pytest.mark.django_db
 ZH = {"headers": {"accept-language": "zh-hans"}}
@@ -36,6 +36,7 @@ def test_home_lists_what_is_published_newest_first(client):
     draft.save()
     scheduled.published_at = timezone.now()
     scheduled.save()
+    expire_pages()
     assert titles(client, "/") == ["定时", "草稿", "新文", "旧文"]
     assert draft.published_at > new.published_at > old.published_at
 
@@ -199,6 +200,7 @@ def test_unpublished_articles_are_absent_everywhere(client, hidden):
     assert secret.published_at.year == shown.published_at.year or month not in archive
     # and once it is published and due, it is everywhere
     Article.objects.filter(pk=secret.pk).update(status="published", published_at=timezone.now())
+    expire_pages()
     assert client.get(secret.get_absolute_url()).status_code == 200
     assert "秘密" in client.get("/").content.decode()
     assert "秘密" in client.get("/tags/du-you/").content.decode()

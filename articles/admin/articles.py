@@ -184,6 +184,12 @@ class ArticleAdmin(admin.ModelAdmin):
     def has_change_permission(self, request, obj=None):
         return super().has_change_permission(request, obj) and _may_edit(request, obj)
 
+    def delete_model(self, request, obj):
+        publishing.delete_articles(Article.objects.filter(pk=obj.pk))
+
+    def delete_queryset(self, request, queryset):
+        publishing.delete_articles(queryset)
+
     def get_search_results(self, request, queryset, search_term):
         # The site's own engine: Chinese words, not LIKE '%…%'.
         return search.matching(queryset, search_term), False

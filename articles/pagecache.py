@@ -1,0 +1,316 @@
+"""The page cache: whole public pages for anonymous readers, answered before Django's
+middleware, views and templates run (PageCacheMiddleware is the first middleware).
+
+Which pages. Views marked `@cached(...)` (pages, feeds, sitemap, robots.txt), asked for
+with GET or HEAD by a reader without a session or messages cookie. Staff, logged-in
+readers and previews go past the cache, and their pages are marked private.
+
+Keys. A page is kept under its scheme, host, path, the reader's language, and the page
+number(s) its view reads, nothing else of the query string: `?utm_source=…` and the like
+neither go past the cache nor add entries, and a malformed page number is not kept. The
+key also holds the release (a digest of the code, templates and translations), so that a
+deploy never serves pages rendered by the code it replaced.
+
+Freshness. Every kept page carries the token of the site's *generation*. Any change of
+what readers may see starts a new one (`expire()`, called by the operations once their
+transaction commits), and a page of an older generation is a miss: one write makes every
+page fresh, on every server sharing the store. One generation for the whole site rather
+than a list of pages per change, because an edit reaches far (previous/next links and
+related lists on other articles, home and its pages, tag, author and archive pages,
+feeds, sitemap): a computed list is where stale pages come from. A generation also knows
+when the next scheduled article comes out; past that time the next request starts the
+next generation itself, so the article appears on time with no write at all.
+
+Stores. With REDIS_URL, pages and the generation live in Redis (Django's RedisCache) and
+a hit is one round trip. Without, pages live in each process's memory and the
+generation in a small file every process on the machine reads. FOLIO_PAGE_CACHE=off
+turns the cache off; ETag, Last-Modified and 304s work either way.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import logging
+import os
+import time
+from pathlib import Path
+from typing import NamedTuple
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import transaction
+from django.http import HttpRequest, HttpResponse
+from django.urls import Resolver404, resolve
+from django.utils import translation
+from django.utils.cache import cc_delim_re, get_conditional_response, patch_cache_control
+from django.utils.http import http_date
+
+logger = logging.getLogger(__name__)
+
+GENERATION = "folio:generation"
+TIMEOUT = 24 * 60 * 60  # a page not asked for in a day leaves the store
+_KEPT_STATUSES = {200, 301}
+_KEYED_VARY = {"accept-language"}  # what the key covers
+_NOT_KEPT_HEADERS = {"set-cookie", "x-cache"}
+
+
+class Generation(NamedTuple):
+    token: str
+    since: float  # when the site's pages last changed: their Last-Modified
+    until: float  # when the next scheduled article comes out (inf: none is)
+
+
+class Entry(NamedTuple):
+    token: str  # of the generation the page was rendered in
+    status: int
+    headers: tuple[tuple[str, str], ...]
+    content: bytes
+
+
+def cached(*numbers: str):
+    """Mark a view as a public page the cache may keep. `numbers` name the query
+    parameters that number its pages: they are part of the key, the rest of a query
+    string is not."""
+
+    def mark(view):
+        @functools.wraps(view)
+        def page(request, *args, **kwargs):
+            return view(request, *args, **kwargs)
+
+        page.page_numbers = numbers
+        return page
+
+    return mark
+
+
+def expire() -> None:
+    """Start a new generation of the site's pages once the current transaction commits
+    (now, outside one): the next request anywhere renders afresh."""
+    if not settings.FOLIO_PAGE_CACHE:
+        return
+    connection = transaction.get_connection()
+    if not connection.in_atomic_block:
+        return _new_generation()
+    pending = connection.run_on_commit  # (savepoints, callback, robust): one will do
+    if not (pending and pending[-1][1] is _new_generation):
+        transaction.on_commit(_new_generation)
+
+
+def _new_generation(since: float | None = None, token: str | None = None) -> Generation:
+    from .models import Article  # the store knows nothing of models until it must
+
+    now = time.time()
+    upcoming = (
+        Article.objects.in_state(Article.State.SCHEDULED)
+        .order_by("published_at")
+        .values_list("published_at", flat=True)
+        .first()
+    )
+    generation = Generation(
+        token=token or os.urandom(8).hex(),
+        since=since or now,
+        until=upcoming.timestamp() if upcoming else float("inf"),
+    )
+    try:
+        _store().publish(generation)
+    except Exception:  # the store is down: nothing can be served from it either
+        logger.exception("The page cache could not start a new generation")
+    return generation
+
+
+def _current(generation: Generation | None, now: float) -> Generation:
+    """`generation`, or the one that follows it once its scheduled article is out (the
+    same token on every server that notices, so that they agree)."""
+    if generation is None:
+        return _new_generation()
+    if now < generation.until:
+        return generation
+    token = hashlib.sha256(f"{generation.token}{generation.until}".encode()).hexdigest()[:16]
+    return _new_generation(since=generation.until, token=token)
+
+
+class _SharedStore:
+    """Redis: the generation beside the pages, both read in one round trip."""
+
+    def read(self, key: str) -> tuple[Generation | None, Entry | None]:
+        found = cache.get_many([GENERATION, key])
+        return found.get(GENERATION), found.get(key)
+
+    def publish(self, generation: Generation) -> None:
+        cache.set(GENERATION, generation, None)
+
+
+class _LocalStore:
+    """Pages in this process's memory; the generation in a file that every process on
+    this machine reads (a few microseconds), so that a change made by one is seen by all."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    def read(self, key: str) -> tuple[Generation | None, Entry | None]:
+        try:
+            with open(self.path, "rb") as file:
+                token, since, until = file.read().split()
+            generation = Generation(token.decode(), float(since), float(until))
+        except (OSError, ValueError):
+            generation = None
+        return generation, cache.get(key)
+
+    def publish(self, generation: Generation) -> None:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        temporary = self.path.with_name(f"{self.path.name}.{os.getpid()}")
+        temporary.write_text(" ".join(map(str, generation)))
+        os.replace(temporary, self.path)
+
+
+@functools.cache
+def _store() -> _SharedStore | _LocalStore:
+    if settings.REDIS_URL:
+        return _SharedStore()
+    return _LocalStore(Path(settings.FOLIO_PAGE_CACHE_GENERATION_FILE))
+
+
+@functools.cache
+def _release() -> str:
+    """A digest of what renders pages: code, templates, translations, static manifest."""
+    digest = hashlib.md5(usedforsecurity=False)
+    root = Path(settings.BASE_DIR)
+    for folder in ("cms", "articles", "templates", "locale"):
+        for path in sorted((root / folder).rglob("*")):
+            if path.suffix in {".py", ".html", ".mo", ".txt", ".xml"}:
+                digest.update(path.read_bytes())
+    manifest = Path(settings.STATIC_ROOT) / "staticfiles.json"
+    digest.update(manifest.read_bytes() if manifest.exists() else b"")
+    digest.update(f"{settings.FOLIO_SITE_NAME}|{settings.TIME_ZONE}".encode())
+    return digest.hexdigest()[:12]
+
+
+@functools.lru_cache(maxsize=4096)
+def _page_numbers(urlconf: str, path: str) -> tuple[str, ...] | None:
+    """The page-number parameters of the cached view at `path`, or None."""
+    try:
+        return getattr(resolve(path, urlconf).func, "page_numbers", None)
+    except Resolver404:
+        return None
+
+
+def _key(request: HttpRequest, numbers: tuple[str, ...]) -> str | None:
+    """The page's key, or None when a page number is malformed (a 404 not worth keeping)."""
+    parts = [_release(), request.scheme, request.get_host(), request.path]
+    for name in numbers:
+        value = request.GET.get(name)
+        try:
+            number = int(value or 1)
+        except ValueError:
+            return None
+        if number < 1:
+            return None
+        parts.append(f"{name}={number}")
+    parts.append(translation.get_language_from_request(request))
+    digest = hashlib.md5("\n".join(parts).encode(), usedforsecurity=False).hexdigest()
+    return f"folio:page:{digest}"
+
+
+class PageCacheMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+        self.not_anonymous = (settings.SESSION_COOKIE_NAME, "messages")
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.method not in ("GET", "HEAD"):
+            return self.get_response(request)
+        numbers = _page_numbers(settings.ROOT_URLCONF, request.path_info)
+        if numbers is None:
+            return self.get_response(request)
+        if any(name in request.COOKIES for name in self.not_anonymous):
+            response = _validated(self.get_response(request))
+            patch_cache_control(response, private=True)
+            return _conditional(request, response, None)
+        key = _key(request, numbers) if settings.FOLIO_PAGE_CACHE else None
+        if key is None:
+            response = _validated(_anonymous(self.get_response(request)))
+            return _conditional(request, response, None)
+        return self._cached(request, key)
+
+    def _cached(self, request: HttpRequest, key: str) -> HttpResponse:
+        try:
+            generation, entry = _store().read(key)
+        except Exception:
+            logger.exception("The page cache could not be read")
+            return self.get_response(request)
+        generation = _current(generation, time.time())
+        if entry is not None and entry.token == generation.token:
+            response = HttpResponse(entry.content, status=entry.status)
+            for header, value in entry.headers:
+                response.headers[header] = value
+            response.headers["X-Cache"] = "hit"
+            return _conditional(request, response, generation.since)
+        response = _validated(_anonymous(self.get_response(request)))
+        if response.status_code == 200:
+            response.headers["Last-Modified"] = http_date(generation.since)
+        if _keepable(response):
+            _keep(key, generation, response)
+        response.headers["X-Cache"] = "miss"
+        return _conditional(request, response, generation.since)
+
+
+def _anonymous(response: HttpResponse) -> HttpResponse:
+    """A page for readers without a session says nothing of cookies: it is the same for
+    them all, and no-cache makes a shared cache ask again for a reader with a session
+    (who gets their own page). Vary: Cookie would only split such caches by every
+    analytics cookie."""
+    if "Vary" in response:
+        vary = [v for v in cc_delim_re.split(response["Vary"]) if v.lower() != "cookie"]
+        if vary:
+            response.headers["Vary"] = ", ".join(vary)
+        else:
+            del response.headers["Vary"]
+    return response
+
+
+def _validated(response: HttpResponse) -> HttpResponse:
+    """`response` with an ETag, and no-cache: a browser or proxy asks each time whether
+    its copy is current, and gets a 304 when it is."""
+    if response.status_code == 200 and not response.streaming:
+        if "ETag" not in response:
+            digest = hashlib.md5(response.content, usedforsecurity=False).hexdigest()
+            response.headers["ETag"] = f'"{digest}"'
+        patch_cache_control(response, no_cache=True)
+    return response
+
+
+def _conditional(request: HttpRequest, response: HttpResponse, since: float | None):
+    if response.status_code != 200 or response.streaming:
+        return response
+    return get_conditional_response(
+        request,
+        etag=response["ETag"],
+        last_modified=since and int(since),
+        response=response,
+    )
+
+
+def _keepable(response: HttpResponse) -> bool:
+    """Only a page that is the same for every anonymous reader: no cookie set, nothing
+    private, no Vary the key does not cover, no query string in a redirect."""
+    if response.status_code not in _KEPT_STATUSES or response.streaming or response.cookies:
+        return False
+    control = response.get("Cache-Control", "")
+    if "private" in control or "no-store" in control:
+        return False
+    vary = {v.strip().lower() for v in response.get("Vary", "").split(",") if v.strip()}
+    if not vary <= _KEYED_VARY:
+        return False
+    return response.status_code != 301 or "?" not in response["Location"]
+
+
+def _keep(key: str, generation: Generation, response: HttpResponse) -> None:
+    headers = tuple(
+        (name, value) for name, value in response.items() if name.lower() not in _NOT_KEPT_HEADERS
+    )
+    entry = Entry(generation.token, response.status_code, headers, response.content)
+    try:
+        cache.set(key, entry, TIMEOUT)
+    except Exception:
+        logger.exception("The page cache could not keep a page")
