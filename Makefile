@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 MANAGE := $(BIN)/python manage.py
 
-.PHONY: install run test lint bench clean
+.PHONY: install run serve test lint bench clean
 
 install: $(VENV)/.installed
 
@@ -19,6 +19,13 @@ run: install
 	DJANGO_DEBUG=1 $(MANAGE) migrate --no-input
 	DJANGO_DEBUG=1 $(MANAGE) import_seeds
 	DJANGO_DEBUG=1 $(MANAGE) runserver 127.0.0.1:8000
+
+# Production: debug off, DJANGO_SECRET_KEY and DJANGO_ALLOWED_HOSTS from the environment.
+serve: install
+	mkdir -p var
+	$(MANAGE) collectstatic --no-input --verbosity 0
+	$(MANAGE) migrate --no-input
+	$(BIN)/gunicorn --config gunicorn.conf.py
 
 lint: install
 	$(BIN)/ruff check .

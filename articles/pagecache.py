@@ -281,14 +281,15 @@ def _validated(response: HttpResponse) -> HttpResponse:
 
 
 def _conditional(request: HttpRequest, response: HttpResponse, since: float | None):
-    if response.status_code != 200 or response.streaming:
-        return response
-    return get_conditional_response(
-        request,
-        etag=response["ETag"],
-        last_modified=since and int(since),
-        response=response,
-    )
+    """A 304 when the reader's copy is current; a HEAD's answer without the body (its
+    Content-Length still the GET's)."""
+    if response.status_code == 200 and not response.streaming:
+        response = get_conditional_response(
+            request, etag=response["ETag"], last_modified=since and int(since), response=response
+        )
+    if request.method == "HEAD" and not response.streaming:
+        response.content = b""
+    return response
 
 
 def _keepable(response: HttpResponse) -> bool:

@@ -1,11 +1,13 @@
 """Servers the tests start themselves on 127.0.0.1, as a deployment runs them."""
 
+import http.cookiejar
 import os
 import socket
 import subprocess
 import sys
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 from contextlib import contextmanager
 from pathlib import Path
@@ -31,13 +33,15 @@ def free_port() -> int:
 
 @contextmanager
 def production_server(**env: str):
-    """gunicorn serving Folio with debug off on the test database, as the README says to
-    run it; its base URL. `env` adds to (or, with "", removes from) its environment."""
+    """gunicorn serving Folio with debug off on the test database, as `make serve` runs
+    it (gunicorn.conf.py); its base URL. `env` adds to (or, with "", removes from) its
+    environment."""
     port = free_port()
     environ = {**os.environ, "DATABASE_URL": database_url(), "DJANGO_DEBUG": "0"}
-    environ.update(DJANGO_ALLOWED_HOSTS="127.0.0.1", **env)
+    environ.update(DJANGO_ALLOWED_HOSTS="127.0.0.1", FOLIO_BIND=f"127.0.0.1:{port}")
+    environ.update({"WEB_CONCURRENCY": "1", **env})
     environ = {k: v for k, v in environ.items() if v != ""}
-    command = [sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{port}", "cms.wsgi"]
+    command = [sys.executable, "-m", "gunicorn", "--config", "gunicorn.conf.py"]
     server = subprocess.Popen(
         command, cwd=ROOT, env=environ, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
     )
@@ -60,6 +64,40 @@ def _wait_for(base: str, server: subprocess.Popen) -> None:
         except (urllib.error.URLError, ConnectionError):
             time.sleep(0.1)
     raise RuntimeError("the server did not answer within 30 s")
+
+
+class Browser:
+    """A reader or an editor over HTTP, with cookies: logs in, reads, posts forms."""
+
+    def __init__(self, host: str = "") -> None:
+        """`host`: the Host header of every request (servers behind one name)."""
+        self.headers = {"Host": host} if host else {}
+        self.opener = urllib.request.build_opener(
+            urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar())
+        )
+
+    def get(self, url: str) -> tuple[int, dict[str, str], str]:
+        return self._open(urllib.request.Request(url, headers=self.headers))
+
+    def post(self, url: str, data: dict[str, list[str]]) -> tuple[int, dict[str, str], str]:
+        body = urllib.parse.urlencode(data, doseq=True).encode()
+        headers = {**self.headers, "Referer": url}
+        return self._open(urllib.request.Request(url, data=body, headers=headers))
+
+    def log_in(self, base: str, username: str, password: str) -> None:
+        from tests.helpers import form_data
+
+        form = form_data(self.get(f"{base}/admin/login/")[2])
+        form.update(username=[username], password=[password])
+        status, _, page = self.post(f"{base}/admin/login/?next=/admin/", form)
+        assert status == 200 and "/admin/logout/" in page, page[:2000]
+
+    def _open(self, request) -> tuple[int, dict[str, str], str]:
+        try:
+            with self.opener.open(request, timeout=10) as response:
+                return response.status, dict(response.headers), response.read().decode()
+        except urllib.error.HTTPError as error:
+            return error.code, dict(error.headers), error.read().decode()
 
 
 def get(url: str) -> tuple[int, dict[str, str], str]:

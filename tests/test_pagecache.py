@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from articles import pagecache
 from articles.models import Article, Author, Tag
-from tests.helpers import form_data, import_seeds, note, write
+from tests.helpers import form_data, import_seeds, note, run_command, write
 from tests.newsroom import post_change
 from tests.public import Page, make_article
 
@@ -151,6 +151,7 @@ def test_head_answers_as_get():
     assert (get["X-Cache"], queries) == ("hit", 0) and b"<h1" in get.content
     head = Client().head(url)
     assert (head["X-Cache"], head.content, head["ETag"]) == ("hit", b"", get["ETag"])
+    assert head["Content-Length"] == get["Content-Length"] == str(len(get.content))
 
 
 # --- nothing leaked ---------------------------------------------------------------------
@@ -349,3 +350,12 @@ def test_a_scheduled_article_appears_on_time_with_no_write(editor):
         assert "定时文章" in text(url) or scheduled.slug in text(url), url
     assert fetch(scheduled.get_absolute_url())[0].status_code == 200
     warm("/")  # and the new generation is kept again
+
+
+def test_a_change_made_by_hand_shows_after_expire_pages():
+    article = make_article("原题")
+    warm(article.get_absolute_url())
+    Article.objects.filter(pk=article.pk).update(title="手改")
+    assert "原题" in text(article.get_absolute_url())  # SQL by hand is not seen…
+    assert run_command("expire_pages") == (0, "pages expired\n", "")
+    assert "手改" in text(article.get_absolute_url())  # …until the command says so
