@@ -1,4 +1,6 @@
-"""Synthetic vault notes shaped like the seed: same sections, sizes and kinds of text."""
+"""Synthetic vault notes shaped like the seed: same sections, sizes and kinds of text, and
+what real vaults have besides: links of every shape, a tenth of the titles past 255
+characters, and a few tags shared by most articles (AI on about 60%, 大模型 on 25%)."""
 
 from __future__ import annotations
 
@@ -7,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from articles import vault
+from bench.link_shapes import SHAPES, link
 
 SEED = Path(__file__).resolve().parent.parent / "seeds" / "000_92e8f43f664c5b24.txt"
 
@@ -24,18 +27,22 @@ def write_vault(folder: Path, count: int, *, seed: int = 1) -> list[Path]:
     rng = random.Random(seed)
     paragraphs, sentences, points = _material()
     authors = [f"公众号{n:03d}" for n in range(200)]
-    tags = [f"主题{n:03d}" for n in range(300)] + ["AI", "llm", "GPT-4o"]
+    tags = [f"主题{n:03d}" for n in range(300)] + ["llm", "GPT-4o"]
+    shapes = [shape for shape in SHAPES if shape != "shared twice"]  # no duplicates here
     paths = []
     for n in range(count):
         day = datetime(2020, 1, 1, tzinfo=UTC) + timedelta(days=rng.randrange(1800))
+        title = rng.choice(sentences)[:30] + f"（{n}）"
+        if n % 10 == 0:
+            title = "，".join(rng.sample(sentences, k=12))[:300] + f"（{n}）"
+        shared = [name for name, share in (("AI", 0.6), ("大模型", 0.25)) if rng.random() < share]
         note = vault.VaultArticle(
             path=f"{n:05d}.md",
-            title=rng.choice(sentences)[:30] + f"（{n}）",
+            title=title,
             date=day,
             author=rng.choice(authors),
             source="微信公众号",
-            url=f"https://mp.weixin.qq.com/s?__biz=MzI{n:07d}==&mid={2647660000 + n}&idx=1"
-            f"&sn={n:032x}&chksm=f13f{n:x}",
+            url=link(shapes[n % len(shapes)], n),
             summary=vault.Summary(
                 rng.choice(sentences) + "。",
                 [
@@ -45,7 +52,10 @@ def write_vault(folder: Path, count: int, *, seed: int = 1) -> list[Path]:
                 [vault.SummaryItem("风险", rng.choice(points))],
             ),
             body="\n\n".join(rng.sample(paragraphs, k=len(paragraphs))),
-            tags=[vault.VaultTag(t, f"00-元语/{t}") for t in rng.sample(tags, k=rng.randint(2, 5))],
+            tags=[
+                vault.VaultTag(t, f"00-元语/{t}")
+                for t in [*shared, *rng.sample(tags, k=rng.randint(1, 4))]
+            ],
         )
         path = folder / f"{day.year}" / f"{day.month:02d}" / note.path
         path.parent.mkdir(parents=True, exist_ok=True)

@@ -4,6 +4,7 @@ every change made through Folio shows on the next request, on every page it touc
 Each test runs on both stores: this process's memory (no REDIS_URL) and the Redis server
 this machine runs. Transactions really commit here, as they do in production."""
 
+import io
 import time
 import uuid
 from datetime import timedelta
@@ -31,7 +32,7 @@ def store(request, settings):
         settings.REDIS_URL = "redis://127.0.0.1:6379/15"
         settings.CACHES = {
             "default": {
-                "BACKEND": "django.core.cache.backends.redis.RedisCache",
+                "BACKEND": "articles.rediscache.RedisCache",
                 "LOCATION": settings.REDIS_URL,
                 "KEY_PREFIX": f"test-{uuid.uuid4().hex}",
             }
@@ -359,3 +360,51 @@ def test_a_change_made_by_hand_shows_after_expire_pages():
     assert "原题" in text(article.get_absolute_url())  # SQL by hand is not seen…
     assert run_command("expire_pages") == (0, "pages expired\n", "")
     assert "手改" in text(article.get_absolute_url())  # …until the command says so
+
+
+# --- the WSGI front ---------------------------------------------------------------------
+
+
+def wsgi(path: str, method: str = "GET", **headers: str) -> tuple[str, dict[str, str], bytes]:
+    """A request to the WSGI application a production server runs (cms.wsgi)."""
+    from cms.wsgi import application
+
+    environ = {
+        "REQUEST_METHOD": method,
+        "PATH_INFO": path,
+        "QUERY_STRING": "",
+        "SERVER_NAME": "testserver",
+        "SERVER_PORT": "80",
+        "wsgi.url_scheme": "http",
+        "wsgi.input": io.BytesIO(),
+        **{f"HTTP_{name.upper()}": value for name, value in headers.items()},
+    }
+    started = {}
+
+    def start_response(status, headers, exc_info=None):
+        started.update(status=status, headers=dict(headers))
+
+    with CaptureQueriesContext(connection) as captured:
+        body = b"".join(application(environ, start_response))
+    started["headers"]["queries"] = str(len(captured))
+    return started["status"], started["headers"], body
+
+
+def test_the_front_answers_hits_as_django_would_with_no_query():
+    article = make_article("前门")
+    url = article.get_absolute_url()
+    status, miss, body = wsgi(url, host="testserver")
+    assert (status, miss["X-Cache"]) == ("200 OK", "miss")
+    status, hit, again = wsgi(url, host="testserver")
+    assert (status, hit["X-Cache"], hit["queries"], again) == ("200 OK", "hit", "0", body)
+    assert {k: v for k, v in hit.items() if k not in ("X-Cache", "queries")} == {
+        k: v for k, v in miss.items() if k not in ("X-Cache", "queries")
+    }
+    status, head, empty = wsgi(url, "HEAD", host="testserver")
+    assert (head["X-Cache"], empty, head["Content-Length"]) == ("hit", b"", str(len(body)))
+    # conditional requests, hosts not allowed and readers with a session go on to Django
+    status, _, empty = wsgi(url, host="testserver", if_none_match=hit["ETag"])
+    assert (status, empty) == ("304 Not Modified", b"")
+    assert wsgi(url, host="evil.example")[0].startswith("400")
+    status, private, _ = wsgi(url, host="testserver", cookie="sessionid=x")
+    assert "X-Cache" not in private and private["queries"] != "0"

@@ -1,0 +1,256 @@
+"""`make bench`: public pages under load, beside Django's own "hello world" in the same run.
+
+    .venv/bin/python -m bench.pages_bench [--articles 10000] [--database-url URL]
+                                          [--seconds 5] [--server gunicorn|granian]
+
+Synthetic articles shaped like the seed (bench/synthetic.py: links of every shape, long
+titles, tags shared by most articles) are imported into a fresh database; the production
+server (gunicorn.conf.py: 2 workers, debug off, collectstatic done) serves them; wrk
+(2 threads, 16 connections) loads each page in turn with a plain view (a fixed string
+through the same middleware) between them, so that every figure is a ratio against a
+baseline measured moments before and after, on the same machine.
+
+- cached (REDIS_URL): articles (500 of them in turn), home, tags (100 in turn) vs plain
+- cache off: an article, home, the biggest tag vs plain
+- page 50 vs page 1, of home and of the biggest tag (cache off)
+- workers' resident memory after the load, server CPU per request
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import re
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+
+from bench.environment import fresh_database, start_django
+
+ROOT = Path(__file__).resolve().parent.parent
+TARGETS = {"cached": 1.0, "article": 0.3, "list": 0.2, "page 50": 1.2, "rss_mb": 100.0}
+P99_MS = 20.0
+
+
+@dataclass
+class Load:
+    rps: float
+    p99_ms: float
+    requests: int
+    cpu_ms: float  # server CPU per request
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--articles", type=int, default=10_000, help="How many articles.")
+    parser.add_argument("--database-url", help="Database to use (default: a new SQLite file).")
+    parser.add_argument("--seconds", type=int, default=5, help="Length of each wrk run.")
+    parser.add_argument("--server", choices=("gunicorn", "granian"), default="gunicorn")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="folio-pages-") as scratch:
+        scratch = Path(scratch)
+        start_django(args.database_url, scratch)
+        return run(scratch, args)
+
+
+def run(scratch: Path, args) -> int:
+    from django.conf import settings
+    from django.core.management import call_command
+    from django.db import connection
+
+    from articles.importer import import_vault
+    from articles.models import Article, Tag
+    from bench.synthetic import write_vault
+
+    fresh_database()
+    print(f"importing {args.articles:,} synthetic notes ...", flush=True)
+    write_vault(scratch / "vault", args.articles)
+    import_vault([scratch / "vault"])
+    static = scratch / "static"
+    settings.STATIC_ROOT = static
+    call_command("collectstatic", interactive=False, verbosity=0)
+    rng = random.Random(3)
+    articles = [a.get_absolute_url() for a in Article.objects.published().only("slug")]
+    tags = list(Tag.objects.public().order_by("-id").values_list("slug", flat=True))
+    biggest = Tag.objects.get(name="AI").slug
+    paths = {
+        "article": rng.sample(articles, k=min(500, len(articles))),
+        "home": ["/"],
+        "tag": [f"/tags/{slug}/" for slug in rng.sample(tags, k=min(100, len(tags)))],
+    }
+    vendor = connection.vendor
+    connection.close()
+    environ = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "bench.settings",
+        "DJANGO_DEBUG": "0",
+        "DJANGO_SECRET_KEY": "bench-only-" + "k" * 40,
+        "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
+        "DJANGO_STATIC_ROOT": str(static),
+        "WEB_CONCURRENCY": "2",
+        "REDIS_URL": "redis://127.0.0.1:6379/14",
+        "FOLIO_CACHE_PREFIX": f"bench-{uuid.uuid4().hex}",
+    }
+    rows: list[tuple[str, str, float, float, str]] = []
+    bench = Bench(scratch, args)
+    with bench.server(environ | {"FOLIO_PAGE_CACHE": "on"}) as server:
+        for name in ("article", "home", "tag"):
+            server.warm(paths[name])
+            ratio, load = server.against_plain(paths[name])
+            rows.append(row(f"cached {name}", ratio, load, TARGETS["cached"], p99=True))
+        cached_rss = server.rss_mb()
+    with bench.server(environ | {"FOLIO_PAGE_CACHE": "off"}) as server:
+        single = {"article": paths["article"][:1], "home": ["/"], "tag": [f"/tags/{biggest}/"]}
+        for name, target in (("article", "article"), ("home", "list"), ("tag", "list")):
+            ratio, load = server.against_plain(single[name])
+            rows.append(row(f"cache off: {name}", ratio, load, TARGETS[target]))
+        for name, first in (("home", "/"), ("tag", f"/tags/{biggest}/")):
+            page1 = server.load([first])
+            page50 = server.load([f"{first}?page=50"])
+            cost = page1.rps / page50.rps
+            rows.append(
+                (f"{name} page 50 vs page 1", f"{cost:.2f}× the cost", cost <= 1.2, "≤ 1.2×", "")
+            )
+            rows[-1] = (*rows[-1][:4], f"{page50.cpu_ms:.1f} ms CPU vs {page1.cpu_ms:.1f}")
+        rss = max(cached_rss, server.rss_mb())
+    rows.append(("worker RSS after load", f"{rss:.0f} MB", rss < TARGETS["rss_mb"], "< 100 MB", ""))
+    return report(vendor, args, rows)
+
+
+def row(name: str, ratio: float, load: Load, target: float, *, p99: bool = False):
+    ok = ratio >= target and (not p99 or load.p99_ms < P99_MS)
+    aim = f"≥ {target}×" + (f", p99 < {P99_MS:.0f} ms" if p99 else "")
+    detail = f"{load.rps:,.0f} req/s, p99 {load.p99_ms:.1f} ms, {load.cpu_ms:.2f} ms CPU/req"
+    return (name, f"{ratio:.2f}×", ok, aim, detail)
+
+
+def report(vendor: str, args, rows) -> int:
+    print(f"\n{args.articles:,} articles, {vendor}, {args.server} (2 workers), wrk -t2 -c16")
+    print("| page | vs plain view | target | ok | measured |")
+    print("|---|---|---|---|---|")
+    for name, figure, ok, aim, detail in rows:
+        print(f"| {name} | {figure} | {aim} | {'ok' if ok else 'MISSED'} | {detail} |")
+    return 0 if all(ok for _, _, ok, _, _ in rows) else 1
+
+
+class Bench:
+    def __init__(self, scratch: Path, args) -> None:
+        self.scratch, self.args = scratch, args
+
+    def server(self, environ: dict[str, str]) -> Server:
+        return Server(self, environ)
+
+
+class Server:
+    """The production server in a process of its own, and wrk against it."""
+
+    def __init__(self, bench: Bench, environ: dict[str, str]) -> None:
+        self.bench = bench
+        port = free_port()
+        self.base = f"http://127.0.0.1:{port}"
+        if bench.args.server == "granian":
+            command = ["granian", "--interface", "wsgi", "--workers", "2", "--host", "127.0.0.1"]
+            command += ["--port", str(port), "cms.wsgi:application"]
+            command[0] = str(Path(sys.executable).with_name("granian"))
+        else:
+            command = [sys.executable, "-m", "gunicorn", "--config", "gunicorn.conf.py"]
+        environ = environ | {"FOLIO_BIND": f"127.0.0.1:{port}"}
+        self.process = subprocess.Popen(command, cwd=ROOT, env=environ)
+
+    def __enter__(self) -> Server:
+        for _ in range(300):
+            try:
+                urllib.request.urlopen(f"{self.base}/plain/", timeout=2).read()
+                return self
+            except OSError:
+                time.sleep(0.1)
+        raise RuntimeError("the server did not start")
+
+    def __exit__(self, *exc) -> None:
+        self.process.terminate()
+        self.process.wait(timeout=30)
+
+    def warm(self, paths: list[str]) -> None:
+        for path in paths:
+            urllib.request.urlopen(self.base + path, timeout=30).read()
+
+    def against_plain(self, paths: list[str]) -> tuple[float, Load]:
+        """The load of `paths`, and its requests/s over the plain view's (the mean of a
+        run just before and one just after)."""
+        before = self.load(["/plain/"])
+        load = self.load(paths)
+        after = self.load(["/plain/"])
+        return load.rps / ((before.rps + after.rps) / 2), load
+
+    def load(self, paths: list[str]) -> Load:
+        script = self.bench.scratch / "paths.lua"
+        listed = ", ".join(f'"{path}"' for path in paths)
+        script.write_text(
+            f"local paths = {{{listed}}}\nlocal i = 0\n"
+            "request = function()\n  i = i % #paths + 1\n"
+            '  return wrk.format("GET", paths[i])\nend\n'
+        )
+        cpu = self.cpu_seconds()
+        seconds = self.bench.args.seconds
+        command = ["wrk", "-t2", "-c16", f"-d{seconds}s", "--latency", "-s", str(script)]
+        out = subprocess.run([*command, self.base], capture_output=True, text=True).stdout
+        if "Non-2xx" in out or "Socket errors" in out:
+            raise RuntimeError(f"errors under load on {paths[:3]}:\n{out}")
+        requests = int(re.search(r"(\d+) requests in", out).group(1))
+        value, unit = re.search(r"99%\s+([\d.]+)(us|ms|s)", out).groups()
+        p99 = float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
+        rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
+        used = (self.cpu_seconds() - cpu) * 1000 / requests
+        return Load(rps, p99, requests, used)
+
+    def workers(self) -> list[int]:
+        """The server's processes under its master (all descendants)."""
+        children: dict[int, list[int]] = {}
+        for stat in Path("/proc").glob("[0-9]*/stat"):
+            try:
+                fields = stat.read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            children.setdefault(int(fields[1]), []).append(int(stat.parent.name))
+        found, todo = [], [self.process.pid]
+        while todo:
+            pid = todo.pop()
+            found += children.get(pid, [])
+            todo += children.get(pid, [])
+        return found
+
+    def cpu_seconds(self) -> float:
+        ticks = os.sysconf("SC_CLK_TCK")
+        total = 0
+        for pid in [self.process.pid, *self.workers()]:
+            try:
+                fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            total += int(fields[11]) + int(fields[12])  # utime, stime
+        return total / ticks
+
+    def rss_mb(self) -> float:
+        sizes = []
+        for pid in self.workers():
+            status = Path(f"/proc/{pid}/status").read_text()
+            sizes.append(int(re.search(r"VmRSS:\s+(\d+) kB", status).group(1)) / 1024)
+        return max(sizes)
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+if __name__ == "__main__":
+    sys.exit(main())
