@@ -16,7 +16,7 @@ class LatestArticles(Feed):
     description = _("The latest articles")
 
     def items(self):
-        return Article.objects.published().for_listing()[: settings.FOLIO_FEED_SIZE]
+        return Article.objects.published().with_related()[: settings.FOLIO_FEED_SIZE]
 
     def item_title(self, item):
         return item.title
@@ -58,7 +58,7 @@ class TagArticles(LatestArticles):
 
     def items(self, tag):
         articles = Article.objects.published().filter(tagged_items__tag=tag)
-        return articles.for_listing()[: settings.FOLIO_FEED_SIZE]
+        return articles.with_related()[: settings.FOLIO_FEED_SIZE]
 
 
 class TagArticlesAtom(TagArticles):

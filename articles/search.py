@@ -93,7 +93,7 @@ class Results:
     def __getitem__(self, window: slice) -> list[Article]:
         start = window.start or 0
         ids = self.ids(limit=(window.stop or self.count()) - start, offset=start)
-        found = Article.objects.for_listing().prefetch_related("summary_items").in_bulk(ids)
+        found = Article.objects.with_related().prefetch_related("summary_items").in_bulk(ids)
         return [found[pk] for pk in ids if pk in found]
 
 
@@ -111,7 +111,7 @@ def _hidden() -> tuple[str, list]:
 
 def rebuild(articles: QuerySet[Article] | None = None) -> int:
     """Empty the index and index `articles` (default: all) again: how many."""
-    articles = (articles if articles is not None else Article.objects.all()).for_listing()
+    articles = (articles if articles is not None else Article.objects.all()).with_related()
     rows = (
         (article.pk, document_of(article))
         for article in articles.prefetch_related("summary_items").iterator(chunk_size=500)

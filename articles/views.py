@@ -20,9 +20,21 @@ from .models import Article, ArticleRedirect, Author, Tag, TagRedirect
 _FIRST_IMAGE = re.compile(r'<img [^>]*src="([^"]+)"')
 
 
-def paginate(request, queryset):
+class IndexPaginator(Paginator):
+    """Pages whose rows are read once they are found: a page's ids come from the index
+    alone, however far the page (OFFSET skips index entries, not rows), then its rows by
+    id. Page 50 costs what page 1 does."""
+
+    def page(self, number):
+        number = self.validate_number(number)
+        start = (number - 1) * self.per_page
+        ids = list(self.object_list.values_list("pk", flat=True)[start : start + self.per_page])
+        return self._get_page(self.object_list.filter(pk__in=ids), number, self)
+
+
+def paginate(request, items, paginator_class=IndexPaginator):
     """The page `?page=N` asks for; 404 for a page that is not there."""
-    paginator = Paginator(queryset, settings.FOLIO_PAGE_SIZE)
+    paginator = paginator_class(items, settings.FOLIO_PAGE_SIZE)
     try:
         return paginator.page(request.GET.get("page") or 1)
     except InvalidPage:
@@ -35,7 +47,11 @@ def home(request):
 
 
 def article(request, slug):
-    articles = Article.objects.for_listing().prefetch_related("summary_items")
+    articles = (
+        Article.objects.with_related()
+        .prefetch_related("summary_items")
+        .defer("body", "vault_layout", "extra")  # the page shows body_html
+    )
     may_preview = request.user.has_perm("articles.view_article")
     preview = may_preview and not Article.objects.published().filter(slug=slug).exists()
     try:
@@ -44,11 +60,10 @@ def article(request, slug):
         return _moved(ArticleRedirect, "article", slug, preview=may_preview)
     published = Article.objects.published()
     previous, following = published.around(article)
-    related = published.exclude(pk=article.pk).sharing_tags(article.tag_list())
     context = {
         "article": article,
         "preview": preview,
-        "related": related.only("title", "slug", "published_at")[: settings.FOLIO_RELATED],
+        "related": published.related_to(article, limit=settings.FOLIO_RELATED),
         "previous": previous,
         "following": following,
         **_article_meta(request, article),
@@ -132,6 +147,7 @@ def archive(request):
 
 
 class _Archive:
+    paginator_class = IndexPaginator
     date_field = "published_at"
     make_object_list = True
     allow_empty = False
@@ -156,7 +172,7 @@ class MonthArchive(_Archive, MonthArchiveView):
 def search_page(request):
     text = request.GET.get("q", "")
     results = search.Results(text)
-    page = paginate(request, results) if results.query else None
+    page = paginate(request, results, Paginator) if results.query else None
     hits = [
         (article, search.snippet(_searchable_text(article), results.query))
         for article in (page.object_list if page else [])

@@ -14,6 +14,9 @@ from .. import measure, rendering, slugs
 from ..vault import MAX_LENGTHS, STATUSES
 from .taxonomy import Author, TaggedArticle, keep_old_address, unique_slug
 
+LISTED = ("title", "slug", "published_at", "status", "summary", "author")
+COMMON = 500  # articles: a tag on more says little of what an article is about
+
 
 class ArticleQuerySet(models.QuerySet):
     def published(self):
@@ -36,29 +39,58 @@ class ArticleQuerySet(models.QuerySet):
         later = models.Q(status=Article.Status.PUBLISHED, published_at__gt=timezone.now())
         return self.filter(models.Q(status__in=others) | later)
 
-    def for_listing(self):
-        """With what a list of articles shows (author, tags), in a fixed number of queries."""
+    def with_related(self):
+        """With the author and the tags, in a fixed number of queries."""
         tagged = TaggedArticle.objects.select_related("tag").order_by("pk")
         return self.select_related("author").prefetch_related(
             models.Prefetch("tagged_items", queryset=tagged)
         )
 
-    def sharing_tags(self, tags):
-        """Articles with any of `tags`, those sharing the most first."""
-        return (
-            self.filter(tagged_items__tag__in=tags)
-            .annotate(shared=models.Count("tagged_items"))
-            .order_by("-shared", "-published_at", "-pk")
+    def for_listing(self):
+        """What a list of articles shows (title, date, author, summary, tags), without
+        the bodies."""
+        return self.with_related().only(*LISTED, "author__name", "author__slug")
+
+    def related_to(self, article, *, limit: int) -> list:
+        """Up to `limit` of these articles sharing tags with `article`, those sharing the
+        most first, then the newest. Only its rarer tags count: a tag on more than COMMON
+        articles (AI, in an archive of AI articles) says little of what an article is
+        about, and counting its articles would scan most of the archive. An article with
+        no rarer tag gets the newest of its rarest tag's."""
+        tags = article.tag_list()
+        tagged = TaggedArticle.objects.exclude(content_object=article).order_by()
+        sizes = dict(
+            TaggedArticle.objects.filter(tag__in=tags)
+            .values_list("tag")
+            .annotate(size=models.Count("pk"))
+            .order_by()
         )
+        rare = [tag.pk for tag in tags if sizes.get(tag.pk, 0) <= COMMON]
+        fields = ("title", "slug", "published_at")
+        if not rare:
+            rarest = min(tags, key=lambda tag: sizes.get(tag.pk, 0), default=None)
+            others = self.filter(pk__in=tagged.filter(tag=rarest).values("content_object"))
+            return list(others.only(*fields)[:limit])
+        # The tag rows alone find the candidates, whatever the planner knows of the tables.
+        shared = dict(
+            tagged.filter(tag__in=rare)
+            .values_list("content_object")
+            .annotate(shared=models.Count("pk"))
+            .order_by("-shared", "-content_object")[: limit * 4]
+        )
+        found = self.filter(pk__in=shared).only(*fields)
+        ranked = sorted(found, key=lambda a: (shared[a.pk], a.published_at, a.pk), reverse=True)
+        return ranked[:limit]
 
     def around(self, article):
         """The articles published just before and just after `article` (or None)."""
         when, pk = article.published_at, article.pk
-        earlier = models.Q(published_at__lt=when) | models.Q(published_at=when, pk__lt=pk)
-        later = models.Q(published_at__gt=when) | models.Q(published_at=when, pk__gt=pk)
+        # Ranges of the index (status, published_at, id), read from `article` outwards.
+        earlier = self.filter(published_at__lte=when).exclude(published_at=when, pk__gte=pk)
+        later = self.filter(published_at__gte=when).exclude(published_at=when, pk__lte=pk)
         fields = ("title", "slug", "published_at")
-        previous = self.filter(earlier).order_by("-published_at", "-pk").only(*fields).first()
-        following = self.filter(later).order_by("published_at", "pk").only(*fields).first()
+        previous = earlier.order_by("-published_at", "-pk").only(*fields).first()
+        following = later.order_by("published_at", "pk").only(*fields).first()
         return previous, following
 
 
@@ -146,7 +178,8 @@ class Article(models.Model):
         ordering = ("-published_at", "-id")
         verbose_name = _("article")
         verbose_name_plural = _("articles")
-        indexes = [models.Index(fields=("status", "-published_at"), name="article_public")]
+        # Serves published() in both orders, counts, and a page's ids without the rows.
+        indexes = [models.Index(fields=("status", "published_at", "id"), name="article_public")]
         permissions = [("publish_article", _("Can publish, unpublish and archive articles"))]
         constraints = [
             models.UniqueConstraint(
