@@ -9,8 +9,6 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from pypinyin import lazy_pinyin
-
 MAX_LENGTH = 80  # of a slug field: room for a readable slug and a `-N` suffix
 READABLE_LENGTH = 60
 _NOT_WORD = re.compile(r"[^a-z0-9]+")
@@ -19,6 +17,8 @@ _NOT_WORD = re.compile(r"[^a-z0-9]+")
 def slugify(text: str, *, max_length: int = READABLE_LENGTH) -> str:
     """Lower-case ASCII words joined by hyphens, cut at a word boundary within
     `max_length`; "" when `text` has nothing to spell (emoji, punctuation)."""
+    from pypinyin import lazy_pinyin  # its dictionaries cost 55 MB: loaded by writers only
+
     words: list[str] = []
     for piece in lazy_pinyin(text[: max_length * 2]):  # a character gives a word or more
         ascii_text = unicodedata.normalize("NFKD", piece).encode("ascii", "ignore").decode()

@@ -16,8 +16,6 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-import rjieba
-
 MAX_QUERY = 200  # characters of a query that count
 MAX_TERMS = 12  # words or "phrases" of a query that count
 
@@ -25,9 +23,17 @@ _WORD = re.compile(r"[^\W_]+")  # letters and digits of any script
 _TERM = re.compile(r'"([^"]*)"|(\S+)')
 
 
+def _jieba():
+    """rjieba, imported at the first text to segment: its dictionary costs 32 MB, which a
+    worker that only serves pages never needs."""
+    import rjieba
+
+    return rjieba
+
+
 def words(text: str) -> list[str]:
     """`text` segmented, in order: lower-case words without punctuation."""
-    return _words(rjieba.cut(text.lower()))
+    return _words(_jieba().cut(text.lower()))
 
 
 def _words(pieces: list[str]) -> list[str]:
@@ -60,8 +66,9 @@ class Field:
 def field(text: str) -> Field:
     """`text` segmented for the index."""
     text = text.lower()
-    exact = _words(rjieba.cut(text))
-    inside = Counter(_words(rjieba.cut_for_search(text)))
+    jieba = _jieba()
+    exact = _words(jieba.cut(text))
+    inside = Counter(_words(jieba.cut_for_search(text)))
     inside.subtract(Counter(exact))
     return Field(tuple(exact), tuple(inside.elements()))
 

@@ -18,6 +18,6 @@ class Migration(migrations.Migration):
         ),
         migrations.AddIndex(
             model_name='article',
-            index=models.Index(fields=['status', 'published_at', 'id'], name='article_public'),
+            index=models.Index(fields=['status', 'published_at', 'id', 'slug', 'updated_at'], name='article_public'),
         ),
     ]
