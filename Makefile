@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 MANAGE := $(BIN)/python manage.py
 
-.PHONY: install run serve test lint bench clean
+.PHONY: install run serve test lint bench bench-search clean
 
 install: $(VENV)/.installed
 
@@ -36,9 +36,15 @@ lint: install
 test: lint
 	$(BIN)/python -m pytest
 
-# Import of 10,000 articles; search over 100,000 on SQLite and on PostgreSQL (about 30 min).
+# Public pages under wrk beside a plain Django view (SQLite, then PostgreSQL), and the
+# import of 10,000 notes (about 15 min); `make bench-search`: search over 100,000 (30 min).
+# Figures and how to read them: BENCHMARKS.md.
 bench: install
+	$(BIN)/python -m bench.pages_bench
+	$(BIN)/python -m bench.pages_bench --database-url postgres://postgres@127.0.0.1:5432/folio_bench
 	$(BIN)/python -m bench.import_bench
+
+bench-search: install
 	$(BIN)/python -m bench.search_bench
 	$(BIN)/python -m bench.search_bench --database-url postgres://postgres@127.0.0.1:5432/folio_bench
 

@@ -33,7 +33,9 @@ import functools
 import hashlib
 import logging
 import os
+import threading
 import time
+from contextlib import contextmanager
 from http import HTTPStatus
 from pathlib import Path
 from typing import NamedTuple
@@ -87,11 +89,36 @@ def cached(*numbers: str):
     return mark
 
 
+_batch = threading.local()
+BATCH_FLUSH = 1.0  # seconds: how stale pages may be while a batch of changes goes on
+
+
+@contextmanager
+def batched():
+    """Changes made within (an import of thousands of notes) start a new generation at
+    most once a BATCH_FLUSH, and once at the end, rather than once each."""
+    if getattr(_batch, "state", None) is not None:
+        yield
+        return
+    _batch.state = {"pending": False, "flushed": time.monotonic()}
+    try:
+        yield
+    finally:
+        pending, _batch.state = _batch.state["pending"], None
+        if pending:
+            expire()
+
+
 def expire() -> None:
     """Start a new generation of the site's pages once the current transaction commits
-    (now, outside one): the next request anywhere renders afresh."""
-    if not settings.FOLIO_PAGE_CACHE:
-        return
+    (now, outside one): the next request anywhere renders afresh. Whether or not this
+    process serves from the cache (FOLIO_PAGE_CACHE): the servers may."""
+    state = getattr(_batch, "state", None)
+    if state is not None:
+        state["pending"] = time.monotonic() - state["flushed"] < BATCH_FLUSH
+        if state["pending"]:
+            return
+        state["flushed"] = time.monotonic()
     connection = transaction.get_connection()
     if not connection.in_atomic_block:
         return _new_generation()
@@ -175,7 +202,7 @@ def _store() -> _SharedStore | _LocalStore:
 
 
 @functools.cache
-def _release() -> str:
+def release() -> str:
     """A digest of what renders pages: code, templates, translations, static manifest."""
     digest = hashlib.md5(usedforsecurity=False)
     root = Path(settings.BASE_DIR)
@@ -200,7 +227,7 @@ def _page_numbers(urlconf: str, path: str) -> tuple[str, ...] | None:
 
 def _key(request: HttpRequest, numbers: tuple[str, ...]) -> str | None:
     """The page's key, or None when a page number is malformed (a 404 not worth keeping)."""
-    parts = [_release(), request.scheme, request.get_host(), request.path]
+    parts = [release(), request.scheme, request.get_host(), request.path]
     for name in numbers:
         value = request.GET.get(name)
         try:

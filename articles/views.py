@@ -14,7 +14,7 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.views.generic.dates import MonthArchiveView, YearArchiveView
 
-from . import measure, rendering, search
+from . import fragments, measure, rendering, search
 from .models import Article, ArticleRedirect, Author, Tag, TagRedirect
 
 _FIRST_IMAGE = re.compile(r'<img [^>]*src="([^"]+)"')
@@ -42,8 +42,9 @@ def paginate(request, items, paginator_class=IndexPaginator):
 
 
 def home(request):
-    page = paginate(request, Article.objects.published().for_listing())
-    return TemplateResponse(request, "articles/home.html", {"page_obj": page})
+    page = paginate(request, Article.objects.published())
+    context = {"page_obj": page, "cards": fragments.cards(page.object_list)}
+    return TemplateResponse(request, "articles/home.html", context)
 
 
 def article(request, slug):
@@ -123,16 +124,16 @@ def tag(request, slug):
         tag = get_object_or_404(Tag.objects.public(), slug=slug)
     except Http404:
         return _moved(TagRedirect, "tag", slug, preview=False)
-    articles = Article.objects.published().filter(tagged_items__tag=tag).for_listing()
-    page = paginate(request, articles)
-    return TemplateResponse(request, "articles/tag.html", {"tag": tag, "page_obj": page})
+    page = paginate(request, Article.objects.published().filter(tagged_items__tag=tag))
+    context = {"tag": tag, "page_obj": page, "cards": fragments.cards(page.object_list)}
+    return TemplateResponse(request, "articles/tag.html", context)
 
 
 def author(request, slug):
     author = get_object_or_404(Author.objects.public(), slug=slug)
-    articles = Article.objects.published().filter(author=author).for_listing()
-    page = paginate(request, articles)
-    return TemplateResponse(request, "articles/author.html", {"author": author, "page_obj": page})
+    page = paginate(request, Article.objects.published().filter(author=author))
+    context = {"author": author, "page_obj": page, "cards": fragments.cards(page.object_list)}
+    return TemplateResponse(request, "articles/author.html", context)
 
 
 def archive(request):
@@ -154,10 +155,14 @@ class _Archive:
 
     def get_queryset(self):
         # Per request: published() reads the clock.
-        return Article.objects.published().for_listing()
+        return Article.objects.published()
 
     def get_paginate_by(self, queryset):
         return settings.FOLIO_PAGE_SIZE
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        return {**context, "cards": fragments.cards(context["page_obj"].object_list)}
 
 
 class YearArchive(_Archive, YearArchiveView):

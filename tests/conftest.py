@@ -25,6 +25,7 @@ def _fast_passwords(settings):
 @pytest.fixture(autouse=True)
 def _empty_page_cache():
     """Each test starts with no page kept (the databases of tests before it are gone)."""
-    from django.core.cache import cache
+    from django.core.cache import caches
 
-    cache.clear()
+    for alias in ("default", "fragments"):
+        caches[alias].clear()

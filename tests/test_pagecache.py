@@ -30,13 +30,12 @@ S = Article.Status
 def store(request, settings):
     if request.param == "redis":
         settings.REDIS_URL = "redis://127.0.0.1:6379/15"
-        settings.CACHES = {
-            "default": {
-                "BACKEND": "articles.rediscache.RedisCache",
-                "LOCATION": settings.REDIS_URL,
-                "KEY_PREFIX": f"test-{uuid.uuid4().hex}",
-            }
+        redis = {
+            "BACKEND": "articles.rediscache.RedisCache",
+            "LOCATION": settings.REDIS_URL,
+            "KEY_PREFIX": f"test-{uuid.uuid4().hex}",
         }
+        settings.CACHES = {"default": redis, "fragments": redis}
     pagecache._store.cache_clear()
     yield request.param
     pagecache._store.cache_clear()

@@ -12,7 +12,9 @@ export) makes its own agreement and leaves this one's alone.
 
 Each file is imported in its own transaction, and a bad file is reported and passed
 over. A file that clashes with what another import or an editor saved meanwhile is tried
-once more, knowing what they saved.
+once more, knowing what they saved. (Not savepoints in a larger transaction, which would
+commit less often: foreign keys are checked at commit, so a tag an editor deleted
+meanwhile would fail every file committed with it.)
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Sequence
 
+from .. import pagecache
 from ..pipeline import Workers
 from ..vault import files
 from .report import FileResult, ImportReport, Verdict
@@ -48,7 +51,7 @@ def import_vault(
     run = Run(dry_run=dry_run, force=force)
     if processes is None:
         processes = (os.cpu_count() or 1) if len(found.notes) >= PARALLEL_FROM else 1
-    with Workers(processes) as workers:
+    with Workers(processes) as workers, pagecache.batched():
         for done, (read, prepared) in enumerate(workers.map(map(run.read, found.notes)), 1):
             report.results.append(run.import_note(read, prepared))
             if progress:

@@ -1,0 +1,42 @@
+"""Stored HTML for what list pages repeat: an article's card (title, date, author,
+summary, tags), rendered once for each version of the article, language and release,
+and kept in the "fragments" cache. A list page then reads its articles' ids and versions
+and joins their cards: no per-item template work, no rows, tags or authors to load.
+
+Never stale: every change of an article, of its tags or of its author's name bumps its
+version (`changes.touched`), and a new release (code, templates, translations) has keys
+of its own (pagecache's digest). A list's cards render in the language of the page.
+"""
+
+from __future__ import annotations
+
+from django.core.cache import caches
+from django.db.models import QuerySet
+from django.template.loader import render_to_string
+from django.utils import translation
+from django.utils.safestring import SafeString, mark_safe
+
+from . import pagecache
+
+CARD = "articles/_card.html"
+TIMEOUT = 7 * 24 * 60 * 60
+
+
+def cards(articles: QuerySet) -> list[SafeString]:
+    """The cards of `articles` (a page of a list), in their order."""
+    # The creation time too: a database made again (or a rolled-back insert) may give an
+    # id and version to another article.
+    versions = list(articles.values_list("pk", "version", "created_at"))
+    prefix = f"folio:card:{pagecache.release()}:{translation.get_language()}"
+    keys = {pk: f"{prefix}:{pk}:{v}:{created.timestamp()}" for pk, v, created in versions}
+    store = caches["fragments"]
+    found = store.get_many(keys.values())
+    missing = [pk for pk, key in keys.items() if key not in found]
+    if missing:
+        made = {
+            keys[article.pk]: render_to_string(CARD, {"article": article})
+            for article in articles.filter(pk__in=missing).for_listing()
+        }
+        store.set_many(made, TIMEOUT)
+        found.update(made)
+    return [mark_safe(found[keys[pk]]) for pk, *_ in versions if keys[pk] in found]
