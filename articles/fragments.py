@@ -1,7 +1,8 @@
-"""Stored HTML for what list pages repeat: an article's card (title, date, author,
-summary, tags), rendered once for each version of the article, language and release,
-and kept in the "fragments" cache. A list page then reads its articles' ids and versions
-and joins their cards: no per-item template work, no rows, tags or authors to load.
+"""Stored HTML for what pages repeat: an article's card in a list (title, date, author,
+summary, tags) and the article on its own page, rendered once for each version of the
+article, language and release, and kept in the "fragments" cache. A list page then reads
+its articles' ids and versions and joins their cards: no per-item template work, no rows,
+tags or authors to load.
 
 Never stale: every change of an article, of its tags or of its author's name bumps its
 version (`changes.touched`), and a new release (code, templates, translations) has keys
@@ -19,7 +20,23 @@ from django.utils.safestring import SafeString, mark_safe
 from . import pagecache
 
 CARD = "articles/_card.html"
+ARTICLE = "articles/_article.html"
 TIMEOUT = 7 * 24 * 60 * 60
+
+
+def _prefix(kind: str) -> str:
+    return f"folio:{kind}:{pagecache.release()}:{translation.get_language()}"
+
+
+def article(article) -> SafeString:
+    """The article itself as its page shows it (header, summary, body, tags)."""
+    key = f"{_prefix('article')}:{article.pk}:{article.version}:{article.created_at.timestamp()}"
+    store = caches["fragments"]
+    html = store.get(key)
+    if html is None:
+        html = render_to_string(ARTICLE, {"article": article})
+        store.set(key, html, TIMEOUT)
+    return mark_safe(html)
 
 
 def cards(articles: QuerySet) -> list[SafeString]:
@@ -27,7 +44,7 @@ def cards(articles: QuerySet) -> list[SafeString]:
     # The creation time too: a database made again (or a rolled-back insert) may give an
     # id and version to another article.
     versions = list(articles.values_list("pk", "version", "created_at"))
-    prefix = f"folio:card:{pagecache.release()}:{translation.get_language()}"
+    prefix = _prefix("card")
     keys = {pk: f"{prefix}:{pk}:{v}:{created.timestamp()}" for pk, v, created in versions}
     store = caches["fragments"]
     found = store.get_many(keys.values())

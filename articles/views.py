@@ -63,6 +63,7 @@ def article(request, slug):
     previous, following = published.around(article)
     context = {
         "article": article,
+        "article_html": fragments.article(article),
         "preview": preview,
         "related": published.related_to(article, limit=settings.FOLIO_RELATED),
         "previous": previous,
