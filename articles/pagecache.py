@@ -42,7 +42,6 @@ from typing import NamedTuple
 
 from django.conf import settings
 from django.core.cache import cache
-from django.core.exceptions import DisallowedHost
 from django.core.handlers.wsgi import WSGIRequest
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
@@ -262,17 +261,18 @@ def _kind(request: HttpRequest) -> str | None:
 
 def _find(request: HttpRequest) -> _Found | None:
     """The public page's key, the site's generation and the kept page if current; None
-    when the cache is off or cannot be read, or the page number is malformed."""
+    when the cache is off, the page number malformed, or the store or the database (which
+    a new generation asks) cannot answer: the page is then rendered, uncached."""
     numbers = _page_numbers(settings.ROOT_URLCONF, request.path_info)
     key = _key(request, numbers) if settings.FOLIO_PAGE_CACHE else None
     if key is None:
         return None
     try:
         generation, entry = _store().read(key)
+        generation = _current(generation, time.time())
     except Exception:
         logger.exception("The page cache could not be read")
         return None
-    generation = _current(generation, time.time())
     return _Found(key, generation, entry if entry and entry.token == generation.token else None)
 
 
@@ -292,8 +292,8 @@ class PageCacheFront:
             request = WSGIRequest(environ)
             try:
                 found = _find(request) if _kind(request) == "public" else None
-            except DisallowedHost:
-                found = None  # Django answers 400
+            except Exception:  # a host not allowed, a database down: Django answers
+                found = None
             if found is not None and found.entry is not None:
                 entry = found.entry
                 status = f"{entry.status} {HTTPStatus(entry.status).phrase}"

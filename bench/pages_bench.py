@@ -85,10 +85,14 @@ def run(scratch: Path, args) -> int:
         "home": ["/"],
         "tag": [f"/tags/{slug}/" for slug in rng.sample(tags, k=min(100, len(tags)))],
     }
-    vendor = connection.vendor
+    vendor, db = connection.vendor, connection.settings_dict
     connection.close()
     environ = {
         **os.environ,
+        # The database made (on PostgreSQL, fresh_database's own)
+        "DATABASE_URL": f"sqlite:///{db['NAME']}"
+        if vendor == "sqlite"
+        else f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
         "DJANGO_SETTINGS_MODULE": "bench.settings",
         "DJANGO_DEBUG": "0",
         "DJANGO_SECRET_KEY": "bench-only-" + "k" * 40,

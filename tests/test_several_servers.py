@@ -43,3 +43,20 @@ def test_an_edit_through_one_server_is_served_by_the_other_at_once(settings):
             assert "改在第一台服务器" in body and "第一台服务器的标题" not in body, url
             assert headers["X-Cache"] == "miss"
             assert reader.get(one + url)[1]["X-Cache"] == "hit"
+
+
+def test_with_its_database_down_a_server_still_answers_as_django_does(tmp_path):
+    """No generation can be started without the database: pages that need none are
+    served uncached, the others get Folio's 500 page, not the server's bare one."""
+    down = {
+        "DJANGO_SECRET_KEY": "k" * 50,
+        "DATABASE_URL": f"sqlite:///{tmp_path}/no/such/folder/folio.sqlite3",
+        "REDIS_URL": "redis://127.0.0.1:6379/15",
+        "FOLIO_CACHE_PREFIX": f"test-{uuid.uuid4().hex}",
+    }
+    with production_server(**down) as base:
+        reader = Browser()
+        status, headers, body = reader.get(f"{base}/robots.txt")
+        assert status == 200 and "Sitemap:" in body and "X-Cache" not in headers
+        status, _, body = reader.get(f"{base}/")
+        assert status == 500 and "出错了" in body
