@@ -32,9 +32,12 @@ class IndexPaginator(Paginator):
         return self._get_page(self.object_list.filter(pk__in=ids), number, self)
 
 
-def paginate(request, items, paginator_class=IndexPaginator):
-    """The page `?page=N` asks for; 404 for a page that is not there."""
+def paginate(request, items, paginator_class=IndexPaginator, *, count: int | None = None):
+    """The page `?page=N` asks for; 404 for a page that is not there. `count`: how many
+    items there are, when the caller knows a cheaper way to tell."""
     paginator = paginator_class(items, settings.FOLIO_PAGE_SIZE)
+    if count is not None:
+        paginator.count = count
     try:
         return paginator.page(request.GET.get("page") or 1)
     except InvalidPage:
@@ -125,7 +128,8 @@ def tag(request, slug):
         tag = get_object_or_404(Tag.objects.public(), slug=slug)
     except Http404:
         return _moved(TagRedirect, "tag", slug, preview=False)
-    page = paginate(request, Article.objects.published().filter(tagged_items__tag=tag))
+    articles = Article.objects.published().filter(tagged_items__tag=tag)
+    page = paginate(request, articles, count=tag.published_count())
     context = {"tag": tag, "page_obj": page, "cards": fragments.cards(page.object_list)}
     return TemplateResponse(request, "articles/tag.html", context)
 

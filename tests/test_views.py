@@ -231,8 +231,11 @@ def test_tag_page(client, settings):
     for n in range(3):
         make_article(f"AI文{n}", tags=["AI"])
     make_article("别的", tags=["其他"])
+    make_article("草稿", tags=["AI"], status=Article.Status.DRAFT)
+    make_article("定时", tags=["AI"], published_at=future())
     tag_page = page(client, "/tags/ai/")
     assert tag_page.texts("h1")[0].endswith("AI")
+    assert "共 3 篇" in tag_page.texts("p", class_="page-meta")[0]  # not the draft, nor later
     assert titles(client, "/tags/ai/") == ["AI文2", "AI文1"]
     assert titles(client, "/tags/ai/?page=2") == ["AI文0"]
     assert tag_page.find("link", type="application/rss+xml", href="/tags/ai/rss/")
