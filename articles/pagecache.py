@@ -43,7 +43,7 @@ from typing import NamedTuple
 from django.conf import settings
 from django.core.cache import cache
 from django.core.handlers.wsgi import WSGIRequest
-from django.db import transaction
+from django.db import connections, transaction
 from django.http import HttpRequest, HttpResponse
 from django.urls import Resolver404, resolve
 from django.utils import translation
@@ -197,7 +197,10 @@ class _LocalStore:
 def _store() -> _SharedStore | _LocalStore:
     if settings.REDIS_URL:
         return _SharedStore()
-    return _LocalStore(Path(settings.FOLIO_PAGE_CACHE_GENERATION_FILE))
+    # One file a database: sites (or a test run) on one machine do not expire each other.
+    database = str(connections["default"].settings_dict["NAME"]).encode()
+    path = Path(settings.FOLIO_PAGE_CACHE_GENERATION_FILE)
+    return _LocalStore(path.with_name(f"{path.name}-{hashlib.md5(database).hexdigest()[:12]}"))
 
 
 @functools.cache
