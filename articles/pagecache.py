@@ -199,8 +199,9 @@ def _store() -> _SharedStore | _LocalStore:
         return _SharedStore()
     # One file a database: sites (or a test run) on one machine do not expire each other.
     database = str(connections["default"].settings_dict["NAME"]).encode()
+    digest = hashlib.md5(database, usedforsecurity=False).hexdigest()[:12]
     path = Path(settings.FOLIO_PAGE_CACHE_GENERATION_FILE)
-    return _LocalStore(path.with_name(f"{path.name}-{hashlib.md5(database).hexdigest()[:12]}"))
+    return _LocalStore(path.with_name(f"{path.name}-{digest}"))
 
 
 @functools.cache
