@@ -407,3 +407,26 @@ def test_the_front_answers_hits_as_django_would_with_no_query():
     assert wsgi(url, host="evil.example")[0].startswith("400")
     status, private, _ = wsgi(url, host="testserver", cookie="sessionid=x")
     assert "X-Cache" not in private and private["queries"] != "0"
+
+
+def test_with_redis_a_worker_that_has_the_page_asks_only_for_the_generation(store, editor):
+    if store != "redis":
+        pytest.skip("the memory store keeps its pages in the worker already")
+    import redis
+    from django.conf import settings
+
+    article = make_article("常读")
+    url = article.get_absolute_url()
+    fetch(url)  # rendered and kept, in Redis and in this worker
+    server = redis.Redis.from_url(settings.REDIS_URL)
+
+    def calls() -> dict[str, int]:
+        stats = server.info("commandstats")
+        return {name: stats.get(f"cmdstat_{name}", {}).get("calls", 0) for name in ("get", "mget")}
+
+    before = calls()
+    response, _ = fetch(url)
+    assert response["X-Cache"] == "hit"
+    assert calls() == {"get": before["get"] + 1, "mget": before["mget"]}
+    post_change(editor, article, title="改了")  # another generation: the page is asked for
+    assert "改了" in text(url)

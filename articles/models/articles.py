@@ -254,7 +254,7 @@ class Article(models.Model):
         return article
 
     def tag_list(self):
-        """The article's tags in the order they were added (prefetched by for_listing)."""
+        """The article's tags in the order they were added (prefetched by with_related)."""
         return [tagged.tag for tagged in self.tagged_items.all()]
 
     def key_points(self):
