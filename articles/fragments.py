@@ -1,15 +1,18 @@
 """Stored HTML for what pages repeat: an article's card in a list (title, date, author,
 summary, tags) and the article on its own page, rendered once for each version of the
 article, language and release, and kept in the "fragments" cache. A list page then reads
-its articles' ids and versions and joins their cards: no per-item template work, no rows,
+its articles' ids and last saves and joins their cards: no per-item template work, no rows,
 tags or authors to load.
 
-Never stale: every change of an article, of its tags or of its author's name bumps its
-version (`changes.touched`), and a new release (code, templates, translations) has keys
-of its own (pagecache's digest). A list's cards render in the language of the page.
+Never stale: a fragment is keyed by the article's id and its last save (`updated_at`,
+which the index holds): every change of an article, of its tags or of its author's name
+saves it (`changes.touched`), and a new release (code, templates, translations) has keys
+of its own (pagecache's digest). A fragment renders in the language of the page.
 """
 
 from __future__ import annotations
+
+from datetime import datetime
 
 from django.core.cache import caches
 from django.db.models import QuerySet
@@ -24,13 +27,14 @@ ARTICLE = "articles/_article.html"
 TIMEOUT = 7 * 24 * 60 * 60
 
 
-def _prefix(kind: str) -> str:
-    return f"folio:{kind}:{pagecache.release()}:{translation.get_language()}"
+def _key(kind: str, pk: int, saved: datetime) -> str:
+    language = translation.get_language()
+    return f"folio:{kind}:{pagecache.release()}:{language}:{pk}:{saved.timestamp()}"
 
 
 def article(article) -> SafeString:
     """The article itself as its page shows it (header, summary, body, tags)."""
-    key = f"{_prefix('article')}:{article.pk}:{article.version}:{article.created_at.timestamp()}"
+    key = _key("article", article.pk, article.updated_at)
     store = caches["fragments"]
     html = store.get(key)
     if html is None:
@@ -41,11 +45,7 @@ def article(article) -> SafeString:
 
 def cards(articles: QuerySet) -> list[SafeString]:
     """The cards of `articles` (a page of a list), in their order."""
-    # The creation time too: a database made again (or a rolled-back insert) may give an
-    # id and version to another article.
-    versions = list(articles.values_list("pk", "version", "created_at"))
-    prefix = _prefix("card")
-    keys = {pk: f"{prefix}:{pk}:{v}:{created.timestamp()}" for pk, v, created in versions}
+    keys = {pk: _key("card", pk, saved) for pk, saved in articles.values_list("pk", "updated_at")}
     store = caches["fragments"]
     found = store.get_many(keys.values())
     missing = [pk for pk, key in keys.items() if key not in found]
@@ -56,4 +56,4 @@ def cards(articles: QuerySet) -> list[SafeString]:
         }
         store.set_many(made, TIMEOUT)
         found.update(made)
-    return [mark_safe(found[keys[pk]]) for pk, *_ in versions if keys[pk] in found]
+    return [mark_safe(found[key]) for key in keys.values() if key in found]

@@ -38,12 +38,14 @@ import threading
 import time
 from collections import OrderedDict
 from contextlib import contextmanager
+from dataclasses import dataclass, field
 from http import HTTPStatus
 from pathlib import Path
 from typing import NamedTuple
 
 from django.conf import settings
 from django.core.cache import cache
+from django.core.exceptions import DisallowedHost
 from django.core.handlers.wsgi import WSGIRequest
 from django.db import connections, transaction
 from django.http import HttpRequest, HttpResponse
@@ -91,7 +93,13 @@ def cached(*numbers: str):
     return mark
 
 
-_batch = threading.local()
+@dataclass
+class _Batch:
+    pending: bool = False  # a change not yet followed by a new generation
+    flushed: float = field(default_factory=time.monotonic)
+
+
+_batch = threading.local()  # .current: the _Batch under way in this thread, or None
 BATCH_FLUSH = 1.0  # seconds: how stale pages may be while a batch of changes goes on
 
 
@@ -99,14 +107,14 @@ BATCH_FLUSH = 1.0  # seconds: how stale pages may be while a batch of changes go
 def batched():
     """Changes made within (an import of thousands of notes) start a new generation at
     most once a BATCH_FLUSH, and once at the end, rather than once each."""
-    if getattr(_batch, "state", None) is not None:
+    if getattr(_batch, "current", None) is not None:
         yield
         return
-    _batch.state = {"pending": False, "flushed": time.monotonic()}
+    _batch.current = _Batch()
     try:
         yield
     finally:
-        pending, _batch.state = _batch.state["pending"], None
+        pending, _batch.current = _batch.current.pending, None
         if pending:
             expire()
 
@@ -115,12 +123,12 @@ def expire() -> None:
     """Start a new generation of the site's pages once the current transaction commits
     (now, outside one): the next request anywhere renders afresh. Whether or not this
     process serves from the cache (FOLIO_PAGE_CACHE): the servers may."""
-    state = getattr(_batch, "state", None)
-    if state is not None:
-        state["pending"] = time.monotonic() - state["flushed"] < BATCH_FLUSH
-        if state["pending"]:
+    batch = getattr(_batch, "current", None)
+    if batch is not None:
+        batch.pending = time.monotonic() - batch.flushed < BATCH_FLUSH
+        if batch.pending:
             return
-        state["flushed"] = time.monotonic()
+        batch.flushed = time.monotonic()
     connection = transaction.get_connection()
     if not connection.in_atomic_block:
         return _new_generation()
@@ -281,23 +289,23 @@ class _Found(NamedTuple):
     entry: Entry | None  # the kept page, if it is of this generation
 
 
-def _kind(request: HttpRequest) -> str | None:
-    """ "public" for a page the cache may answer, "private" for one it may not (a reader
-    with a session), None for anything else."""
+def _page_of(request: HttpRequest) -> tuple[str, ...] | None:
+    """The page-number parameters of the cached view a GET or HEAD asks for; None for
+    anything the cache does not keep."""
     if request.method not in ("GET", "HEAD"):
         return None
-    if _page_numbers(settings.ROOT_URLCONF, request.path_info) is None:
-        return None
-    if settings.SESSION_COOKIE_NAME in request.COOKIES or "messages" in request.COOKIES:
-        return "private"
-    return "public"
+    return _page_numbers(settings.ROOT_URLCONF, request.path_info)
 
 
-def _find(request: HttpRequest) -> _Found | None:
+def _has_session(request: HttpRequest) -> bool:
+    """A reader who may be logged in, or has messages waiting: never served a kept page."""
+    return settings.SESSION_COOKIE_NAME in request.COOKIES or "messages" in request.COOKIES
+
+
+def _find(request: HttpRequest, numbers: tuple[str, ...]) -> _Found | None:
     """The public page's key, the site's generation and the kept page if current; None
     when the cache is off, the page number malformed, or the store or the database (which
     a new generation asks) cannot answer: the page is then rendered, uncached."""
-    numbers = _page_numbers(settings.ROOT_URLCONF, request.path_info)
     key = _key(request, numbers) if settings.FOLIO_PAGE_CACHE else None
     if key is None:
         return None
@@ -318,15 +326,18 @@ class PageCacheFront:
 
     def __init__(self, application) -> None:
         self.application = application
+        release()  # at start-up (before the fork, preloaded), not at a reader's request
 
     def __call__(self, environ, start_response):
         if environ.get("REQUEST_METHOD") in ("GET", "HEAD") and not (
             "HTTP_IF_NONE_MATCH" in environ or "HTTP_IF_MODIFIED_SINCE" in environ
         ):
             request = WSGIRequest(environ)
+            numbers = _page_of(request)
             try:
-                found = _find(request) if _kind(request) == "public" else None
-            except Exception:  # a host not allowed, a database down: Django answers
+                public = numbers is not None and not _has_session(request)
+                found = _find(request, numbers) if public else None
+            except DisallowedHost:  # Django answers 400
                 found = None
             if found is not None and found.entry is not None:
                 entry = found.entry
@@ -344,14 +355,14 @@ class PageCacheMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        kind = _kind(request)
-        if kind is None:
+        numbers = _page_of(request)
+        if numbers is None:
             return self.get_response(request)
-        if kind == "private":
+        if _has_session(request):
             response = _validated(self.get_response(request))
             patch_cache_control(response, private=True)
             return _conditional(request, response, None)
-        found = _find(request)
+        found = _find(request, numbers)
         if found is None:
             response = _validated(_anonymous(self.get_response(request)))
             return _conditional(request, response, None)

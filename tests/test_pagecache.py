@@ -5,6 +5,7 @@ Each test runs on both stores: this process's memory (no REDIS_URL) and the Redi
 this machine runs. Transactions really commit here, as they do in production."""
 
 import io
+import shutil
 import time
 import uuid
 from datetime import timedelta
@@ -430,3 +431,43 @@ def test_with_redis_a_worker_that_has_the_page_asks_only_for_the_generation(stor
     assert calls() == {"get": before["get"] + 1, "mget": before["mget"]}
     post_change(editor, article, title="改了")  # another generation: the page is asked for
     assert "改了" in text(url)
+
+
+def test_a_new_release_never_serves_the_pages_of_the_one_it_replaced(settings, tmp_path):
+    """Keys hold a digest of the code, templates and translations: a deploy that changed
+    a template renders afresh, with no expire."""
+    make_article()
+    warm("/")
+    release = tmp_path / "release"
+    for folder in ("cms", "articles", "templates", "locale"):
+        shutil.copytree(settings.BASE_DIR / folder, release / folder)
+    settings.BASE_DIR = release
+    pagecache.release.cache_clear()
+    try:
+        assert fetch("/")[0]["X-Cache"] == "hit"  # the same files: the same pages
+        (release / "templates" / "base.html").write_text("{# changed #}", encoding="utf-8")
+        pagecache.release.cache_clear()
+        assert fetch("/")[0]["X-Cache"] == "miss"
+    finally:
+        pagecache.release.cache_clear()
+
+
+def test_a_batch_of_changes_starts_one_generation_a_flush(monkeypatch):
+    """An import's thousands of saves start a new generation once a BATCH_FLUSH and at
+    its end, not once each."""
+
+    def token() -> str:
+        return pagecache._store().read("-")[0].token
+
+    pagecache.expire()
+    first = token()
+    with pagecache.batched():
+        pagecache.expire()
+        pagecache.expire()
+        assert token() == first  # pages stay while the batch goes on…
+    assert token() != first  # …and all change at its end
+    monkeypatch.setattr(pagecache, "BATCH_FLUSH", 0.0)
+    last = token()
+    with pagecache.batched():
+        pagecache.expire()
+        assert token() != last  # past BATCH_FLUSH, within the batch

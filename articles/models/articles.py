@@ -58,6 +58,8 @@ class ArticleQuerySet(models.QuerySet):
         about, and counting its articles would scan most of the archive. An article with
         no rarer tag gets the newest of its rarest tag's."""
         tags = article.tag_list()
+        if not tags:
+            return []
         tagged = TaggedArticle.objects.exclude(content_object=article).order_by()
         sizes = dict(
             TaggedArticle.objects.filter(tag__in=tags)
@@ -68,7 +70,7 @@ class ArticleQuerySet(models.QuerySet):
         rare = [tag.pk for tag in tags if sizes.get(tag.pk, 0) <= COMMON]
         fields = ("title", "slug", "published_at")
         if not rare:
-            rarest = min(tags, key=lambda tag: sizes.get(tag.pk, 0), default=None)
+            rarest = min(tags, key=lambda tag: sizes.get(tag.pk, 0))
             others = self.filter(pk__in=tagged.filter(tag=rarest).values("content_object"))
             return list(others.only(*fields)[:limit])
         # The tag rows alone find the candidates, whatever the planner knows of the tables.
