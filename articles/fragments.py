@@ -1,58 +1,123 @@
 """Stored HTML for what pages repeat: an article's card in a list (title, date, author,
-summary, tags) and the article on its own page, rendered once for each version of the
-article, language and release, and kept in the "fragments" cache. A list page then reads
-its articles' ids and last saves and joins their cards: no per-item template work, no rows,
-tags or authors to load.
+summary, tags), and on its own page the article and what the page's head says of it
+(title, description, link previews' metadata, JSON-LD), rendered once for each version
+of the article, language and release (and the head for each address of the site), and
+kept in the "fragments" cache. A page then reads its articles' ids and last saves and
+joins their HTML: no per-item template work, no rows, tags or authors to load.
 
 Never stale: a fragment is keyed by the article's id and its last save (`updated_at`,
 which the index holds): every change of an article, of its tags or of its author's name
-saves it (`changes.touched`), and a new release (code, templates, translations) has keys
-of its own (pagecache's digest). A fragment renders in the language of the page.
+saves it (`changes.touched`), a new release (code, templates, translations) has keys of
+its own (pagecache's digest), and so has each epoch (`manage.py expire_pages`, after
+changes made by hand in SQL). A fragment renders in the language of the page.
 """
 
 from __future__ import annotations
 
+import html
+import re
 from datetime import datetime
 
+from django.conf import settings
 from django.core.cache import caches
-from django.db.models import QuerySet
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import translation
+from django.utils.formats import date_format
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.text import Truncator
+from django.utils.timezone import localtime
 
-from . import pagecache
+from . import measure, pagecache, rendering
+from .models import Article
 
 CARD = "articles/_card.html"
 ARTICLE = "articles/_article.html"
+HEAD = "articles/_article_head.html"
 TIMEOUT = 7 * 24 * 60 * 60
+_FIRST_IMAGE = re.compile(r'<img [^>]*src="([^"]+)"')
 
 
 def _key(kind: str, pk: int, saved: datetime) -> str:
     language = translation.get_language()
-    return f"folio:{kind}:{pagecache.release()}:{language}:{pk}:{saved.timestamp()}"
+    stamp = f"{pagecache.release()}:{pagecache.epoch()}:{language}"
+    return f"folio:{kind}:{stamp}:{pk}:{saved.timestamp()}"
 
 
-def article(article) -> SafeString:
-    """The article itself as its page shows it (header, summary, body, tags)."""
-    key = _key("article", article.pk, article.updated_at)
+def article(request, pk: int, saved: datetime, links: list) -> tuple:
+    """The article `pk` as its page shows it (header, summary, body, tags) and its page's
+    head (`saved`: its last save), and a link to each article `links` holds (rows of
+    public.LINK): title, address and date, as the page's lists of other articles show
+    them. One read of the store."""
+    site = f"{request.scheme}://{request.get_host()}"
+    body, head = _key("article", pk, saved), f"{_key('head', pk, saved)}:{site}"
+    keys = {link: _key("link", link.pk, link.updated_at) for link in links}
     store = caches["fragments"]
-    html = store.get(key)
-    if html is None:
-        html = render_to_string(ARTICLE, {"article": article})
-        store.set(key, html, TIMEOUT)
-    return mark_safe(html)
+    found = store.get_many([body, head, *keys.values()])
+    made = {}
+    if body not in found or head not in found:
+        rows = Article.objects.with_related().prefetch_related("summary_items")
+        article = rows.defer("body", "vault_layout", "extra").get(pk=pk)
+        made[body] = render_to_string(ARTICLE, {"article": article})
+        made[head] = render_to_string(HEAD, _head(request, article), request)
+    for link, key in keys.items():
+        if key not in found:
+            made[key] = {
+                "url": reverse("articles:article", args=[link.slug]),
+                "title": Truncator(link.title).chars(100),
+                "datetime": localtime(link.published_at).isoformat(),
+                "date": date_format(localtime(link.published_at), "DATE_FORMAT"),
+            }
+    if made:
+        store.set_many(made, TIMEOUT)
+        found.update(made)
+    return mark_safe(found[head]), mark_safe(found[body]), {k: found[v] for k, v in keys.items()}
 
 
-def cards(articles: QuerySet) -> list[SafeString]:
-    """The cards of `articles` (a page of a list), in their order."""
-    keys = {pk: _key("card", pk, saved) for pk, saved in articles.values_list("pk", "updated_at")}
+def _head(request, article) -> dict:
+    """What the page says of itself to search engines and chat apps' link previews."""
+    canonical = request.build_absolute_uri(article.get_absolute_url())
+    description = measure.excerpt(article.summary or measure.plain_text(article.body_html))
+    first = _FIRST_IMAGE.search(article.body_html)
+    image = rendering.link(html.unescape(first.group(1))) if first else ""
+    data = {
+        "@context": "https://schema.org",
+        "@type": "Article",
+        "headline": article.title,
+        "description": description,
+        "datePublished": article.published_at,
+        "dateModified": article.updated_at,
+        "inLanguage": "zh-Hans",
+        "mainEntityOfPage": canonical,
+        "keywords": [tag.name for tag in article.tag_list()],
+        "publisher": {"@type": "Organization", "name": settings.FOLIO_SITE_NAME},
+    }
+    if article.author:
+        author_url = request.build_absolute_uri(article.author.get_absolute_url())
+        data["author"] = {"@type": "Person", "name": article.author.name, "url": author_url}
+    if article.original_link:
+        data["isBasedOn"] = article.original_link
+    if image:
+        data["image"] = image
+    return {
+        "article": article,
+        "canonical": canonical,
+        "description": description,
+        "image": image,
+        "structured_data": data,
+    }
+
+
+def cards(rows: list[tuple[int, datetime]]) -> list[SafeString]:
+    """The cards of the articles `rows` (id, last save) name, in their order."""
+    keys = {pk: _key("card", pk, saved) for pk, saved in rows}
     store = caches["fragments"]
     found = store.get_many(keys.values())
     missing = [pk for pk, key in keys.items() if key not in found]
     if missing:
         made = {
             keys[article.pk]: render_to_string(CARD, {"article": article})
-            for article in articles.filter(pk__in=missing).for_listing()
+            for article in Article.objects.filter(pk__in=missing).for_listing()
         }
         store.set_many(made, TIMEOUT)
         found.update(made)

@@ -68,6 +68,8 @@ class Generation(NamedTuple):
     token: str
     since: float  # when the site's pages last changed: their Last-Modified
     until: float  # when the next scheduled article comes out (inf: none is)
+    # Changed by expire_pages alone (changes made by hand): stored HTML is keyed by it.
+    epoch: str = "0"
 
 
 class Entry(NamedTuple):
@@ -137,9 +139,22 @@ def expire() -> None:
         transaction.on_commit(_new_generation)
 
 
-def _new_generation(since: float | None = None, token: str | None = None) -> Generation:
+def expire_everything() -> Generation:
+    """A new generation, and stored HTML (fragments.py) made afresh too: after changes
+    made by hand in SQL, which no article's last save records."""
+    return _new_generation(epoch=os.urandom(8).hex())
+
+
+def _new_generation(
+    since: float | None = None, token: str | None = None, epoch: str | None = None
+) -> Generation:
     from .models import Article  # the store knows nothing of models until it must
 
+    if epoch is None:
+        try:
+            epoch = (_store().generation() or Generation("", 0, 0)).epoch
+        except Exception:  # the store is down (and publish, below, will say so)
+            epoch = Generation._field_defaults["epoch"]
     now = time.time()
     upcoming = (
         Article.objects.in_state(Article.State.SCHEDULED)
@@ -151,6 +166,7 @@ def _new_generation(since: float | None = None, token: str | None = None) -> Gen
         token=token or os.urandom(8).hex(),
         since=since or now,
         until=upcoming.timestamp() if upcoming else float("inf"),
+        epoch=epoch,
     )
     try:
         _store().publish(generation)
@@ -167,7 +183,22 @@ def _current(generation: Generation | None, now: float) -> Generation:
     if now < generation.until:
         return generation
     token = hashlib.sha256(f"{generation.token}{generation.until}".encode()).hexdigest()[:16]
-    return _new_generation(since=generation.until, token=token)
+    return _new_generation(since=generation.until, token=token, epoch=generation.epoch)
+
+
+_seen = threading.local()  # .generation: the one this thread's request has read, or None
+
+
+def epoch() -> str:
+    """The epoch of the site's generation, as the request under way saw it."""
+    generation = getattr(_seen, "generation", None)
+    if generation is None:
+        try:
+            generation = _seen.generation = _current(_store().generation(), time.time())
+        except Exception:
+            logger.exception("The page cache could not be read")
+            return Generation._field_defaults["epoch"]
+    return generation.epoch
 
 
 class _SharedStore:
@@ -185,7 +216,7 @@ class _SharedStore:
         with self.lock:
             entry = self.recent.get(key)
         if entry is not None:
-            generation = cache.get(GENERATION)
+            generation = self.generation()
             if generation is not None and generation.token == entry.token:
                 return generation, entry
         found = cache.get_many([GENERATION, key])
@@ -193,6 +224,9 @@ class _SharedStore:
         if entry is not None:
             self.kept(key, entry)
         return generation, entry
+
+    def generation(self) -> Generation | None:
+        return cache.get(GENERATION)
 
     def kept(self, key: str, entry: Entry) -> None:
         with self.lock:
@@ -213,13 +247,15 @@ class _LocalStore:
         self.path = path
 
     def read(self, key: str) -> tuple[Generation | None, Entry | None]:
+        return self.generation(), cache.get(key)
+
+    def generation(self) -> Generation | None:
         try:
             with open(self.path, "rb") as file:
-                token, since, until = file.read().split()
-            generation = Generation(token.decode(), float(since), float(until))
+                token, since, until, epoch = file.read().decode().split()
+            return Generation(token, float(since), float(until), epoch)
         except (OSError, ValueError):
-            generation = None
-        return generation, cache.get(key)
+            return None
 
     def kept(self, key: str, entry: Entry) -> None:
         """(The pages are in this process's memory already.)"""
@@ -311,7 +347,7 @@ def _find(request: HttpRequest, numbers: tuple[str, ...]) -> _Found | None:
         return None
     try:
         generation, entry = _store().read(key)
-        generation = _current(generation, time.time())
+        generation = _seen.generation = _current(generation, time.time())
     except Exception:
         logger.exception("The page cache could not be read")
         return None
@@ -355,6 +391,7 @@ class PageCacheMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
+        _seen.generation = None  # this request reads it afresh
         numbers = _page_of(request)
         if numbers is None:
             return self.get_response(request)

@@ -1,9 +1,6 @@
 """What readers see. Every article shown comes through `Article.objects.published()`;
 staff may also preview the others, under a banner."""
 
-import html
-import re
-
 from django.conf import settings
 from django.core.paginator import InvalidPage, Paginator
 from django.db.models import Count
@@ -12,32 +9,44 @@ from django.http import Http404, HttpResponse, HttpResponsePermanentRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import reverse
+from django.utils import timezone
 from django.views.generic.dates import MonthArchiveView, YearArchiveView
 
-from . import fragments, measure, rendering, search
+from . import fragments, measure, public, search
 from .models import Article, ArticleRedirect, Author, Tag, TagRedirect
 
-_FIRST_IMAGE = re.compile(r'<img [^>]*src="([^"]+)"')
+
+class Listing:
+    """A list's articles for a Paginator, as (id, last save) rows: what a page needs to
+    join its cards (fragments.cards). `rows(start, stop)` reads a page from the index
+    alone however far the page (OFFSET skips index entries, not rows): page 50 costs what
+    page 1 does; `count()` says how many there are."""
+
+    def __init__(self, rows, count) -> None:
+        self.rows, self._count = rows, count
+
+    def count(self) -> int:
+        return self._count()
+
+    @classmethod
+    def of(cls, queryset) -> "Listing":
+        rows = queryset.values_list("pk", "updated_at")
+        return cls(lambda start, stop: list(rows[start:stop]), queryset.count)
+
+    def __getitem__(self, bounds: slice) -> list:
+        return self.rows(bounds.start, bounds.stop)
 
 
 class IndexPaginator(Paginator):
-    """Pages whose rows are read once they are found: a page's ids come from the index
-    alone, however far the page (OFFSET skips index entries, not rows), then its rows by
-    id. Page 50 costs what page 1 does."""
+    """A Paginator of a queryset's Listing (for Django's date-based views)."""
 
-    def page(self, number):
-        number = self.validate_number(number)
-        start = (number - 1) * self.per_page
-        ids = list(self.object_list.values_list("pk", flat=True)[start : start + self.per_page])
-        return self._get_page(self.object_list.filter(pk__in=ids), number, self)
+    def __init__(self, object_list, *args, **kwargs) -> None:
+        super().__init__(Listing.of(object_list), *args, **kwargs)
 
 
-def paginate(request, items, paginator_class=IndexPaginator, *, count: int | None = None):
-    """The page `?page=N` asks for; 404 for a page that is not there. `count`: how many
-    items there are, when the caller knows a cheaper way to tell."""
+def paginate(request, items, paginator_class=Paginator):
+    """The page `?page=N` asks for; 404 for a page that is not there."""
     paginator = paginator_class(items, settings.FOLIO_PAGE_SIZE)
-    if count is not None:
-        paginator.count = count
     try:
         return paginator.page(request.GET.get("page") or 1)
     except InvalidPage:
@@ -45,36 +54,43 @@ def paginate(request, items, paginator_class=IndexPaginator, *, count: int | Non
 
 
 def home(request):
-    page = paginate(request, Article.objects.published())
+    now = timezone.now()
+    newest = Listing(
+        lambda start, stop: public.newest(now, start=start, stop=stop), lambda: public.count(now)
+    )
+    page = paginate(request, newest)
     context = {"page_obj": page, "cards": fragments.cards(page.object_list)}
     return TemplateResponse(request, "articles/home.html", context)
 
 
 def article(request, slug):
-    articles = (
-        Article.objects.with_related()
-        .prefetch_related("summary_items")
-        .defer("body", "vault_layout", "extra")  # the page shows body_html
-    )
-    may_preview = request.user.has_perm("articles.view_article")
-    preview = may_preview and not Article.objects.published().filter(slug=slug).exists()
-    try:
-        article = get_object_or_404(articles if preview else articles.published(), slug=slug)
-    except Http404:
-        return _moved(ArticleRedirect, "article", slug, preview=may_preview)
-    published = Article.objects.published()
-    previous, following = published.around(article)
+    """An article readers may see; staff (who may view articles) also the others, under
+    a banner. Stored HTML for the article and the page's head, three or four prepared
+    statements for the rest (public.py)."""
+    now = timezone.now()
+    found, article = public.article(now, slug), None
+    if not found:
+        if request.user.has_perm("articles.view_article"):
+            article = Article.objects.filter(slug=slug).only("published_at", "status").first()
+        if article is None:
+            return _moved(ArticleRedirect, "article", slug, preview=False)
+        found = [article]
+    pk, saved, when = found[0].pk, found[0].updated_at, found[0].published_at
+    previous, following = public.around(now, when, pk)
+    related = public.related(now, pk, limit=settings.FOLIO_RELATED)
+    others = [row for row in (previous, following, *related) if row]
+    head, body, links = fragments.article(request, pk, saved, others)
     context = {
+        "head": head,
+        "article_html": body,
+        "preview": article is not None,
         "article": article,
-        "article_html": fragments.article(article),
-        "preview": preview,
-        "related": published.related_to(article, limit=settings.FOLIO_RELATED),
-        "previous": previous,
-        "following": following,
-        **_article_meta(request, article),
+        "previous": links.get(previous),
+        "following": links.get(following),
+        "related": [links[row] for row in related],
     }
     response = TemplateResponse(request, "articles/article.html", context)
-    if preview:
+    if article is not None:
         response.headers["Cache-Control"] = "private, no-store"
         response.headers["X-Robots-Tag"] = "noindex"
     return response
@@ -90,53 +106,24 @@ def _moved(redirects, target: str, slug: str, *, preview: bool):
     )
 
 
-def _article_meta(request, article):
-    """What the page says of itself to search engines and chat apps' link previews."""
-    canonical = request.build_absolute_uri(article.get_absolute_url())
-    description = measure.excerpt(article.summary or measure.plain_text(article.body_html))
-    first = _FIRST_IMAGE.search(article.body_html)
-    image = rendering.link(html.unescape(first.group(1))) if first else ""
-    data = {
-        "@context": "https://schema.org",
-        "@type": "Article",
-        "headline": article.title,
-        "description": description,
-        "datePublished": article.published_at,
-        "dateModified": article.updated_at,
-        "inLanguage": "zh-Hans",
-        "mainEntityOfPage": canonical,
-        "keywords": [tag.name for tag in article.tag_list()],
-        "publisher": {"@type": "Organization", "name": settings.FOLIO_SITE_NAME},
-    }
-    if article.author:
-        author_url = request.build_absolute_uri(article.author.get_absolute_url())
-        data["author"] = {"@type": "Person", "name": article.author.name, "url": author_url}
-    if article.original_link:
-        data["isBasedOn"] = article.original_link
-    if image:
-        data["image"] = image
-    return {
-        "canonical": canonical,
-        "description": description,
-        "image": data.get("image", ""),
-        "structured_data": data,
-    }
-
-
 def tag(request, slug):
-    try:
-        tag = get_object_or_404(Tag.objects.public(), slug=slug)
-    except Http404:
+    now = timezone.now()
+    found = public.tag(slug)
+    count = public.tag_count(now, found[0].pk) if found else 0
+    if not count:  # no tag, or none of its articles public: not among Tag.objects.public()
         return _moved(TagRedirect, "tag", slug, preview=False)
-    articles = Article.objects.published().filter(tagged_items__tag=tag)
-    page = paginate(request, articles, count=tag.published_count())
+    tag = Tag(pk=found[0].pk, name=found[0].name, slug=found[0].slug)
+    tagged = Listing(
+        lambda start, stop: public.tagged(now, tag.pk, start=start, stop=stop), lambda: count
+    )
+    page = paginate(request, tagged)
     context = {"tag": tag, "page_obj": page, "cards": fragments.cards(page.object_list)}
     return TemplateResponse(request, "articles/tag.html", context)
 
 
 def author(request, slug):
     author = get_object_or_404(Author.objects.public(), slug=slug)
-    page = paginate(request, Article.objects.published().filter(author=author))
+    page = paginate(request, Listing.of(Article.objects.published().filter(author=author)))
     context = {"author": author, "page_obj": page, "cards": fragments.cards(page.object_list)}
     return TemplateResponse(request, "articles/author.html", context)
 
@@ -182,7 +169,7 @@ class MonthArchive(_Archive, MonthArchiveView):
 def search_page(request):
     text = request.GET.get("q", "")
     results = search.Results(text)
-    page = paginate(request, results, Paginator) if results.query else None
+    page = paginate(request, results) if results.query else None
     hits = [
         (article, search.snippet(_searchable_text(article), results.query))
         for article in (page.object_list if page else [])

@@ -15,13 +15,14 @@ from ..vault import MAX_LENGTHS, STATUSES
 from .taxonomy import Author, TaggedArticle, keep_old_address, unique_slug
 
 LISTED = ("title", "slug", "published_at", "status", "summary", "author")
-COMMON = 500  # articles: a tag on more says little of what an article is about
 
 
 class ArticleQuerySet(models.QuerySet):
-    def published(self):
-        """What readers may see: published, and its publish time has come."""
-        return self.filter(status=Article.Status.PUBLISHED, published_at__lte=timezone.now())
+    def published(self, at=None):
+        """What readers may see: published, and its publish time has come (by `at`, if
+        given: a request asks as of one moment)."""
+        at = timezone.now() if at is None else at
+        return self.filter(status=Article.Status.PUBLISHED, published_at__lte=at)
 
     def in_state(self, state: str):
         """The articles whose `state` is `state` (see Article.State)."""
@@ -31,12 +32,13 @@ class ArticleQuerySet(models.QuerySet):
             return self.filter(status=Article.Status.PUBLISHED, published_at__gt=timezone.now())
         return self.filter(status=state)
 
-    def unpublished(self):
+    def unpublished(self, at=None):
         """What readers may not see: everything `published()` leaves out. Written as index
         ranges (the states are known: a constraint says so) because search subtracts these
         few from its matches rather than listing the many published."""
         others = [status for status in Article.Status.values if status != Article.Status.PUBLISHED]
-        later = models.Q(status=Article.Status.PUBLISHED, published_at__gt=timezone.now())
+        at = timezone.now() if at is None else at
+        later = models.Q(status=Article.Status.PUBLISHED, published_at__gt=at)
         return self.filter(models.Q(status__in=others) | later)
 
     def with_related(self):
@@ -51,49 +53,16 @@ class ArticleQuerySet(models.QuerySet):
         the bodies."""
         return self.with_related().only(*LISTED, "author__name", "author__slug")
 
-    def related_to(self, article, *, limit: int) -> list:
-        """Up to `limit` of these articles sharing tags with `article`, those sharing the
-        most first, then the newest. Only its rarer tags count: a tag on more than COMMON
-        articles (AI, in an archive of AI articles) says little of what an article is
-        about, and counting its articles would scan most of the archive. An article with
-        no rarer tag gets the newest of its rarest tag's."""
-        tags = article.tag_list()
-        if not tags:
-            return []
-        tagged = TaggedArticle.objects.exclude(content_object=article).order_by()
-        sizes = dict(
-            TaggedArticle.objects.filter(tag__in=tags)
-            .values_list("tag")
-            .annotate(size=models.Count("pk"))
-            .order_by()
-        )
-        rare = [tag.pk for tag in tags if sizes.get(tag.pk, 0) <= COMMON]
-        fields = ("title", "slug", "published_at")
-        if not rare:
-            rarest = min(tags, key=lambda tag: sizes.get(tag.pk, 0))
-            others = self.filter(pk__in=tagged.filter(tag=rarest).values("content_object"))
-            return list(others.only(*fields)[:limit])
-        # The tag rows alone find the candidates, whatever the planner knows of the tables.
-        shared = dict(
-            tagged.filter(tag__in=rare)
-            .values_list("content_object")
-            .annotate(shared=models.Count("pk"))
-            .order_by("-shared", "-content_object")[: limit * 4]
-        )
-        found = self.filter(pk__in=shared).only(*fields)
-        ranked = sorted(found, key=lambda a: (shared[a.pk], a.published_at, a.pk), reverse=True)
-        return ranked[:limit]
-
-    def around(self, article):
-        """The articles published just before and just after `article` (or None)."""
-        when, pk = article.published_at, article.pk
-        # Ranges of the index (status, published_at, id), read from `article` outwards.
+    def before(self, when, pk):
+        """Those published before (`when`, `pk`), the latest first: a range of the index
+        (status, published_at, id), read from there outwards."""
         earlier = self.filter(published_at__lte=when).exclude(published_at=when, pk__gte=pk)
+        return earlier.order_by("-published_at", "-pk")
+
+    def after(self, when, pk):
+        """Those published after (`when`, `pk`), the earliest first."""
         later = self.filter(published_at__gte=when).exclude(published_at=when, pk__lte=pk)
-        fields = ("title", "slug", "published_at")
-        previous = earlier.order_by("-published_at", "-pk").only(*fields).first()
-        following = later.order_by("published_at", "pk").only(*fields).first()
-        return previous, following
+        return later.order_by("published_at", "pk")
 
 
 class Article(models.Model):
@@ -223,9 +192,14 @@ class Article(models.Model):
     @property
     def state(self) -> State:
         """The one definition of where the article stands (`published()` agrees)."""
-        if self.status == self.Status.PUBLISHED and self.published_at > timezone.now():
+        if self.status == self.Status.PUBLISHED and not self.is_public(self, timezone.now()):
             return self.State.SCHEDULED
         return self.State(self.status)
+
+    @staticmethod
+    def is_public(row, at) -> bool:
+        """`published(at)` for one article (or a row with its status and publish time)."""
+        return row.status == Article.Status.PUBLISHED and row.published_at <= at
 
     @property
     def original_link(self) -> str:

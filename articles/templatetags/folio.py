@@ -1,9 +1,14 @@
 import json
 
 from django import template
+from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
+from django.core.signals import setting_changed
+from django.dispatch import receiver
+from django.urls import get_script_prefix
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 
 register = template.Library()
 
@@ -26,3 +31,36 @@ def page_url(context):
     request, page = context["request"], context.get("page_obj")
     query = f"?page={page.number}" if page is not None and page.number > 1 else ""
     return request.build_absolute_uri(request.path + query)
+
+
+@register.tag
+def once(parser, token):
+    """`{% once %}…{% endonce %}`: what the page chrome repeats on every page (the header,
+    the footer), rendered once a process for each language, site name and script prefix
+    and then kept. Only for what nothing but settings, addresses and translations shape:
+    no request, no user, no page."""
+    nodelist = parser.parse(("endonce",))
+    parser.delete_first_token()
+    return _Once(nodelist)
+
+
+_kept: dict[tuple, str] = {}
+
+
+@receiver(setting_changed)  # (tests) STATIC_URL, say
+def _forget(**kwargs) -> None:
+    _kept.clear()
+
+
+class _Once(template.Node):
+    def __init__(self, nodelist) -> None:
+        self.nodelist = nodelist
+
+    def render(self, context):
+        key = (id(self), get_language(), get_script_prefix(), context.get("site_name"))
+        html = _kept.get(key)
+        if html is None:
+            html = self.nodelist.render(context)
+            if not settings.DEBUG:  # where templates reload as they are edited
+                _kept[key] = html
+        return html
