@@ -16,10 +16,13 @@ from __future__ import annotations
 
 import html
 import re
+import threading
+from collections import OrderedDict
 from datetime import datetime
 
 from django.conf import settings
 from django.core.cache import caches
+from django.core.cache.backends.locmem import LocMemCache
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
@@ -38,6 +41,55 @@ TIMEOUT = 7 * 24 * 60 * 60
 _FIRST_IMAGE = re.compile(r'<img [^>]*src="([^"]+)"')
 
 
+class _Near:
+    """This process's most recently used fragments, in front of a shared store (Redis):
+    a fragment's key names its version, so a copy is never stale, and a page whose
+    fragments are all near makes no round trip for them. Bounded by size."""
+
+    SIZE = 16 * 1024 * 1024  # characters of HTML, about
+
+    def __init__(self) -> None:
+        self.kept: OrderedDict[str, object] = OrderedDict()
+        self.size = 0
+        self.lock = threading.Lock()
+
+    def get_many(self, keys: list[str]) -> dict:
+        store = caches["fragments"]
+        if isinstance(store, LocMemCache):  # near already
+            return store.get_many(keys)
+        with self.lock:
+            found = {key: self.kept[key] for key in keys if key in self.kept}
+            for key in found:
+                self.kept.move_to_end(key)
+        missing = [key for key in keys if key not in found]
+        if missing:
+            fetched = store.get_many(missing)
+            self._keep(fetched)
+            found.update(fetched)
+        return found
+
+    def set_many(self, values: dict) -> None:
+        caches["fragments"].set_many(values, TIMEOUT)
+        if not isinstance(caches["fragments"], LocMemCache):
+            self._keep(values)
+
+    def _keep(self, values: dict) -> None:
+        with self.lock:
+            for key, value in values.items():
+                if key not in self.kept:
+                    self.kept[key] = value
+                    self.size += _size(value)
+            while self.size > self.SIZE and self.kept:
+                self.size -= _size(self.kept.popitem(last=False)[1])
+
+
+def _size(value) -> int:
+    return len(value) if isinstance(value, str) else 200
+
+
+_near = _Near()
+
+
 def _key(kind: str, pk: int, saved: datetime) -> str:
     language = translation.get_language()
     stamp = f"{pagecache.release()}:{pagecache.epoch()}:{language}"
@@ -52,8 +104,7 @@ def article(request, pk: int, saved: datetime, links: list) -> tuple:
     site = f"{request.scheme}://{request.get_host()}"
     body, head = _key("article", pk, saved), f"{_key('head', pk, saved)}:{site}"
     keys = {link: _key("link", link.pk, link.updated_at) for link in links}
-    store = caches["fragments"]
-    found = store.get_many([body, head, *keys.values()])
+    found = _near.get_many([body, head, *keys.values()])
     made = {}
     if body not in found or head not in found:
         rows = Article.objects.with_related().prefetch_related("summary_items")
@@ -69,7 +120,7 @@ def article(request, pk: int, saved: datetime, links: list) -> tuple:
                 "date": date_format(localtime(link.published_at), "DATE_FORMAT"),
             }
     if made:
-        store.set_many(made, TIMEOUT)
+        _near.set_many(made)
         found.update(made)
     return mark_safe(found[head]), mark_safe(found[body]), {k: found[v] for k, v in keys.items()}
 
@@ -111,14 +162,13 @@ def _head(request, article) -> dict:
 def cards(rows: list[tuple[int, datetime]]) -> list[SafeString]:
     """The cards of the articles `rows` (id, last save) name, in their order."""
     keys = {pk: _key("card", pk, saved) for pk, saved in rows}
-    store = caches["fragments"]
-    found = store.get_many(keys.values())
+    found = _near.get_many(list(keys.values()))
     missing = [pk for pk, key in keys.items() if key not in found]
     if missing:
         made = {
             keys[article.pk]: render_to_string(CARD, {"article": article})
             for article in Article.objects.filter(pk__in=missing).for_listing()
         }
-        store.set_many(made, TIMEOUT)
+        _near.set_many(made)
         found.update(made)
     return [mark_safe(found[key]) for key in keys.values() if key in found]

@@ -189,16 +189,22 @@ def _current(generation: Generation | None, now: float) -> Generation:
 _seen = threading.local()  # .generation: the one this thread's request has read, or None
 
 
-def epoch() -> str:
-    """The epoch of the site's generation, as the request under way saw it."""
+def seen() -> Generation | None:
+    """The site's generation as the request under way read it (read now if it has not),
+    or None when the store cannot say."""
     generation = getattr(_seen, "generation", None)
     if generation is None:
         try:
             generation = _seen.generation = _current(_store().generation(), time.time())
         except Exception:
             logger.exception("The page cache could not be read")
-            return Generation._field_defaults["epoch"]
-    return generation.epoch
+    return generation
+
+
+def epoch() -> str:
+    """The epoch of the site's generation, as the request under way saw it."""
+    generation = seen()
+    return generation.epoch if generation else Generation._field_defaults["epoch"]
 
 
 class _SharedStore:

@@ -6,8 +6,12 @@ HTML for each article (fragments.py) and needs only ids, last saves, titles and 
 
 from __future__ import annotations
 
-from django.db.models import Count, Exists, OuterRef
+import threading
 
+from django.conf import settings
+from django.db.models import Count, Exists, OuterRef, Subquery
+
+from . import pagecache
 from .models import Article, Tag, TaggedArticle
 from .statements import prepared
 
@@ -17,61 +21,67 @@ LINK = ("pk", "updated_at", "title", "slug", "published_at")  # what a link show
 
 @prepared
 def article(at, slug):
-    """The article at `slug` readers may see: [row] or []."""
-    fields = ("pk", "updated_at", "published_at")
-    return Article.objects.published(at).filter(slug=slug).values_list(*fields, named=True)
+    """The article at `slug` readers may see, with the ids of those published just
+    before and just after it (or None): [row] or []."""
+    return _with_neighbours(Article.objects.published(at).filter(slug=slug), at, public=True)
 
 
 @prepared
-def _before(when, pk):
-    # Public as of `when` (<= now): the same articles, and SQLite then reads the index
-    # from the article down rather than from the newest (two upper bounds: it took one).
-    return Article.objects.published(when).before(when, pk).values_list(*LINK, named=True)[:1]
+def preview(at, slug):
+    """The article at `slug` whatever its state (for staff), as `article()`."""
+    return _with_neighbours(Article.objects.filter(slug=slug), at, public=False)
 
 
-@prepared
-def _after(at, when, pk):
-    return Article.objects.published(at).after(when, pk).values_list(*LINK, named=True)[:1]
+def _with_neighbours(articles, at, *, public: bool):
+    when, pk = OuterRef("published_at"), OuterRef("pk")
+    # Before a public article, public as of its time `when` (<= `at`) is public as of
+    # `at`, and SQLite then reads the index from the article down rather than from the
+    # newest (given two upper bounds, it took the first).
+    before = Article.objects.published(when if public else at).before(when, pk)
+    after = Article.objects.published(at).after(when, pk)
+    found = articles.annotate(
+        previous=Subquery(before.values("pk")[:1]), next=Subquery(after.values("pk")[:1])
+    )
+    fields = ("pk", "updated_at", "published_at", "previous", "next")
+    return found.values_list(*fields, named=True)
 
 
-def around(at, when, pk) -> tuple:
-    """The links to the articles published just before and just after (or None)."""
-    return _first(_before(when, pk)), _first(_after(at, when, pk))
-
-
-def _first(rows):
-    return rows[0] if rows else None
-
-
-@prepared
-def _tags(pk, *, common):
-    """The article's tags, each with whether more than `common` articles carry it (which
-    reads at most `common` + 1 of its rows, not all of them)."""
+def _rare(pk, common):
+    """The article's tags on at most `common` articles (reading at most `common` + 1 of
+    a tag's rows, not all of them)."""
     beyond = TaggedArticle.objects.filter(tag=OuterRef("tag")).values("pk")[common : common + 1]
-    tags = TaggedArticle.objects.filter(content_object=pk).values_list("tag")
-    return tags.annotate(common=Exists(beyond)).order_by("tag")
+    return TaggedArticle.objects.filter(content_object=pk).exclude(Exists(beyond)).values("tag")
 
 
 @prepared
-def _tag_sizes(pk):
-    """The article's tags, each with how many articles carry it, in the order added."""
-    tags = TaggedArticle.objects.filter(content_object=pk).values("tag")
-    sizes = TaggedArticle.objects.filter(tag__in=tags).values_list("tag").annotate(n=Count("pk"))
-    return sizes.order_by("tag")
-
-
-@prepared
-def _sharing(pk, tags, *, limit):
-    """The articles (not `pk`) carrying the most of `tags`, with how many: [(id, n)]."""
-    rows = TaggedArticle.objects.filter(tag__in=tags).exclude(content_object=pk)
+def _sharing(pk, *, common, limit):
+    """The articles (not `pk`) carrying the most of its rarer tags, with how many:
+    [(id, n)]. The tag rows alone find them, whatever the planner knows of the tables."""
+    rows = TaggedArticle.objects.filter(tag__in=_rare(pk, common)).exclude(content_object=pk)
     rows = rows.values_list("content_object").annotate(n=Count("pk"))
     return rows.order_by("-n", "-content_object")[:limit]
 
 
 @prepared
-def _candidates(pks):
+def _has_tags(pk, *, common):
+    """(Has the article tags, has it rarer ones)."""
+    tags = TaggedArticle.objects.filter(content_object=pk)
+    rare = Exists(_rare(pk, common))
+    return tags.values_list("content_object").annotate(rare=rare).order_by()[:1]
+
+
+@prepared
+def _rarest(pk):
+    """The article's tag on the fewest articles (the first of them)."""
+    tags = TaggedArticle.objects.filter(content_object=pk).values("tag")
+    sizes = TaggedArticle.objects.filter(tag__in=tags).values_list("tag").annotate(n=Count("pk"))
+    return sizes.order_by("n", "tag")[:1]
+
+
+@prepared
+def _links(pks):
     # By id alone: asked for published() too, SQLite walks that index rather than look
-    # the twenty up (it has no statistics); Article.is_public() then says which count.
+    # them up (it has no statistics); Article.is_public() then says which may be shown.
     found = Article.objects.filter(pk__in=pks).order_by()
     return found.values_list(*LINK, "status", named=True)
 
@@ -83,26 +93,34 @@ def _newest_with(at, pk, tag, *, limit):
     return found.values_list(*LINK, named=True)[:limit]
 
 
-def related(at, pk, *, limit: int) -> list:
-    """Links to up to `limit` articles sharing tags with article `pk`, those sharing the
-    most first, then the newest. Only its rarer tags count: a tag on more than COMMON
-    articles (AI, in an archive of AI articles) says little of what an article is about,
-    and counting its articles would scan most of the archive. An article with no rarer
-    tag gets the newest of its rarest tag's."""
-    tags = _tags(pk, common=COMMON)
-    if not tags:
-        return []
-    rare = [tag for tag, common in tags if not common]
-    if not rare:
-        rarest = min(_tag_sizes(pk), key=lambda row: row[1])[0]
-        return _newest_with(at, pk, rarest, limit=limit)
-    # The tag rows alone find the candidates, whatever the planner knows of the tables.
-    shared = dict(_sharing(pk, rare, limit=limit * 4))
+def neighbours(at, article, *, limit: int) -> tuple:
+    """Links (rows of LINK) to the articles published just before and just after
+    `article` (a row of `article()`), or None, and to up to `limit` articles sharing
+    tags with it: those sharing the most first, then the newest. Only its rarer tags
+    count: a tag on more than COMMON articles (AI, in an archive of AI articles) says
+    little of what an article is about, and counting its articles would scan most of
+    the archive. An article with no rarer tag gets the newest of its rarest tag's."""
+    pk, related = article.pk, []
+    shared = dict(_sharing(pk, common=COMMON, limit=limit * 4))
     if not shared:
-        return []
-    found = [row for row in _candidates(list(shared)) if Article.is_public(row, at)]
-    found.sort(key=lambda link: (shared[link.pk], link.published_at, link.pk), reverse=True)
-    return found[:limit]
+        tagged = _has_tags(pk, common=COMMON)
+        if tagged and not tagged[0][1]:  # tags, and none of them rare
+            related = _newest_with(at, pk, _rarest(pk)[0][0], limit=limit)
+    around = [link for link in (article.previous, article.next) if link is not None]
+    wanted = [*around, *shared]
+    found = {
+        link.pk: link
+        for link in (_links(wanted) if wanted else [])
+        if link.pk in around or Article.is_public(link, at)
+    }
+    if shared:
+        ranked = sorted(
+            (found[pk] for pk in shared if pk in found),
+            key=lambda link: (shared[link.pk], link.published_at, link.pk),
+            reverse=True,
+        )
+        related = ranked[:limit]
+    return found.get(article.previous), found.get(article.next), related
 
 
 @prepared
@@ -113,7 +131,26 @@ def _count(at):
 
 def count(at) -> int:
     """How many articles readers may see."""
-    return _number(_count(at))
+    return _kept_for_generation("count", lambda: _number(_count(at)))
+
+
+_kept = threading.local()  # .token: a generation's, .values: name -> value
+
+
+def _kept_for_generation(name: str, compute):
+    """`compute()`, kept in this thread for the site's generation: what readers may see
+    changes only with it (pagecache), and a count reads every entry of an index (a
+    millisecond at 10,000 articles, for every page of every list, even with no page
+    cache). A few numbers, those of the current generation; none with the page cache
+    off (FOLIO_PAGE_CACHE: nothing is then kept by generation)."""
+    generation = pagecache.seen() if settings.FOLIO_PAGE_CACHE else None
+    if generation is None:
+        return compute()
+    if getattr(_kept, "token", None) != generation.token:
+        _kept.token, _kept.values = generation.token, {}
+    if name not in _kept.values:
+        _kept.values[name] = compute()
+    return _kept.values[name]
 
 
 def _number(rows) -> int:
@@ -149,7 +186,11 @@ def tag_count(at, pk) -> int:
     """How many articles readers may see carry tag `pk`: its rows, less those of the few
     articles readers may not see. Counting the rows reads one index; joining them to the
     articles costs ten times more on a tag most articles carry."""
-    return _number(_tag_rows(pk)) - _number(_tag_hidden(at, pk))
+
+    def compute() -> int:
+        return _number(_tag_rows(pk)) - _number(_tag_hidden(at, pk))
+
+    return _kept_for_generation(f"tag-count:{pk}", compute)
 
 
 @prepared

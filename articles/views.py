@@ -65,21 +65,20 @@ def home(request):
 
 def article(request, slug):
     """An article readers may see; staff (who may view articles) also the others, under
-    a banner. Stored HTML for the article and the page's head, three or four prepared
-    statements for the rest (public.py)."""
+    a banner. Stored HTML for the article, the page's head and its links to other
+    articles; three prepared statements for the rest (public.py)."""
     now = timezone.now()
     found, article = public.article(now, slug), None
     if not found:
-        if request.user.has_perm("articles.view_article"):
-            article = Article.objects.filter(slug=slug).only("published_at", "status").first()
-        if article is None:
-            return _moved(ArticleRedirect, "article", slug, preview=False)
-        found = [article]
-    pk, saved, when = found[0].pk, found[0].updated_at, found[0].published_at
-    previous, following = public.around(now, when, pk)
-    related = public.related(now, pk, limit=settings.FOLIO_RELATED)
-    others = [row for row in (previous, following, *related) if row]
-    head, body, links = fragments.article(request, pk, saved, others)
+        may_preview = request.user.has_perm("articles.view_article")
+        found = public.preview(now, slug) if may_preview else []
+        if not found:
+            return _moved(ArticleRedirect, "article", slug, preview=may_preview)
+        article = Article.objects.only("published_at", "status").get(pk=found[0].pk)
+    row = found[0]
+    previous, following, related = public.neighbours(now, row, limit=settings.FOLIO_RELATED)
+    others = [link for link in (previous, following, *related) if link]
+    head, body, links = fragments.article(request, row.pk, row.updated_at, others)
     context = {
         "head": head,
         "article_html": body,
@@ -87,7 +86,7 @@ def article(request, slug):
         "article": article,
         "previous": links.get(previous),
         "following": links.get(following),
-        "related": [links[row] for row in related],
+        "related": [links[link] for link in related],
     }
     response = TemplateResponse(request, "articles/article.html", context)
     if article is not None:

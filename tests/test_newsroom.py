@@ -9,7 +9,7 @@ from django.test import Client
 from django.utils import timezone
 
 from articles.models import Article, Revision, Tag
-from tests.helpers import form_data, import_seeds, note, run_command, write
+from tests.helpers import committed, form_data, import_seeds, note, run_command, write
 from tests.newsroom import change_form, person, post_change
 from tests.public import Page, make_article
 
@@ -645,9 +645,10 @@ def test_a_tag_only_unpublished_articles_carry_is_not_there(client, editor_clien
     article = make_article("草稿", status=S.DRAFT, tags=["未公开的话题"])
     url = Tag.objects.get().get_absolute_url() + suffix
     assert client.get(url).status_code == 404
-    editor_client.post(
-        "/admin/articles/article/", {"action": "publish", "_selected_action": [article.pk]}
-    )
+    with committed():  # as the publish commits
+        editor_client.post(
+            "/admin/articles/article/", {"action": "publish", "_selected_action": [article.pk]}
+        )
     response = client.get(url)
     assert response.status_code == 200 and "未公开的话题" in response.content.decode()
 

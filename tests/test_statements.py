@@ -5,7 +5,9 @@ show what readers may see."""
 from datetime import timedelta
 
 import pytest
+from django.db import connection
 from django.db.models import Count
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from articles import public
@@ -50,7 +52,8 @@ def test_a_prepared_statement_answers_as_its_queryset(states):
     assert row.published_at.tzinfo is not None  # converted as the ORM converts
 
 
-def test_public_definitions_agree(states):
+def test_public_definitions_agree(states, settings):
+    settings.FOLIO_PAGE_CACHE = False  # no count kept for the generation (see below)
     now = timezone.now()
     shown = set(Article.objects.published(now).values_list("pk", flat=True))
     assert shown == {states["published"].pk}
@@ -58,6 +61,24 @@ def test_public_definitions_agree(states):
         assert Article.is_public(article, now) == (article.pk in shown)
     assert public.count(now) == 1
     assert public.count(now + timedelta(days=400)) == 2
+
+
+def test_a_count_is_kept_for_a_generation(client, settings):
+    """With the page cache on, a list's count is read once a generation (by each
+    process), not by each of its pages."""
+    settings.FOLIO_PAGE_SIZE = 2
+    for n in range(3):
+        make_article(f"第{n}篇")
+
+    def counted(url) -> bool:
+        with CaptureQueriesContext(connection) as run:
+            assert client.get(url).status_code == 200
+        return any("COUNT(" in query["sql"] for query in run.captured_queries)
+
+    assert counted("/") and not counted("/?page=2")
+    make_article("又一篇")  # a new generation
+    assert counted("/?page=2")
+    assert "又一篇" in client.get("/").content.decode()
 
 
 def test_what_cannot_be_prepared_says_so():
