@@ -9,7 +9,7 @@ from __future__ import annotations
 import threading
 
 from django.conf import settings
-from django.db.models import Count, Exists, OuterRef, Subquery
+from django.db.models import Count, Exists, OuterRef, Subquery, Value
 
 from . import pagecache
 from .models import Article, Tag, TaggedArticle
@@ -125,8 +125,14 @@ def neighbours(at, article, *, limit: int) -> tuple:
 
 @prepared
 def _count(at):
-    # Grouped by status, the one status they have: a count as a values_list() row.
-    return Article.objects.published(at).order_by().values_list("status").annotate(n=Count("pk"))
+    return _counted(Article.objects.published(at))
+
+
+def _counted(queryset):
+    """SELECT COUNT(*) of `queryset`, as a values_list() (grouped by a constant, which
+    the SQL leaves out; grouped by a column, SQLite counts at half the speed)."""
+    grouped = queryset.order_by().annotate(one=Value(1)).values_list("one")
+    return grouped.annotate(n=Count("*")).values_list("n")
 
 
 def count(at) -> int:
@@ -171,15 +177,14 @@ def tag(slug):
 
 @prepared
 def _tag_rows(pk):
-    return TaggedArticle.objects.filter(tag=pk).values_list("tag").annotate(n=Count("pk"))
+    return _counted(TaggedArticle.objects.filter(tag=pk))
 
 
 @prepared
 def _tag_hidden(at, pk):
     # From the few hidden articles to their tag rows (not from the tag's many rows).
     hidden = Article.objects.unpublished(at).values("pk")
-    rows = TaggedArticle.objects.filter(tag=pk, content_object__in=hidden)
-    return rows.values_list("tag").annotate(n=Count("pk"))
+    return _counted(TaggedArticle.objects.filter(tag=pk, content_object__in=hidden))
 
 
 def tag_count(at, pk) -> int:
