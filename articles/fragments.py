@@ -90,9 +90,12 @@ def _size(value) -> int:
 _near = _Near()
 
 
-def _key(kind: str, pk: int, saved: datetime) -> str:
-    language = translation.get_language()
-    stamp = f"{pagecache.release()}:{pagecache.epoch()}:{language}"
+def _stamp() -> str:
+    """What every fragment's key holds: the release, the epoch and the language."""
+    return f"{pagecache.release()}:{pagecache.epoch()}:{translation.get_language()}"
+
+
+def _key(stamp: str, kind: str, pk: int, saved: datetime) -> str:
     return f"folio:{kind}:{stamp}:{pk}:{saved.timestamp()}"
 
 
@@ -102,8 +105,9 @@ def article(request, pk: int, saved: datetime, links: list) -> tuple:
     public.LINK): title, address and date, as the page's lists of other articles show
     them. One read of the store."""
     site = f"{request.scheme}://{request.get_host()}"
-    body, head = _key("article", pk, saved), f"{_key('head', pk, saved)}:{site}"
-    keys = {link: _key("link", link.pk, link.updated_at) for link in links}
+    stamp = _stamp()
+    body, head = _key(stamp, "article", pk, saved), f"{_key(stamp, 'head', pk, saved)}:{site}"
+    keys = {link: _key(stamp, "link", link.pk, link.updated_at) for link in links}
     found = _near.get_many([body, head, *keys.values()])
     made = {}
     if body not in found or head not in found:
@@ -161,7 +165,8 @@ def _head(request, article) -> dict:
 
 def cards(rows: list[tuple[int, datetime]]) -> list[SafeString]:
     """The cards of the articles `rows` (id, last save) name, in their order."""
-    keys = {pk: _key("card", pk, saved) for pk, saved in rows}
+    stamp = _stamp()
+    keys = {pk: _key(stamp, "card", pk, saved) for pk, saved in rows}
     found = _near.get_many(list(keys.values()))
     missing = [pk for pk, key in keys.items() if key not in found]
     if missing:
