@@ -79,6 +79,18 @@ def test_page_language_is_chinese(client):
     assert home.texts("time") == ["2024年5月14日"]
     english = Page(client.get("/", headers={"accept-language": "en"}).content.decode())
     assert english.find("html", lang="en") and "Latest articles" in english.texts("h1")
+    # The header, rendered once a process, once for each language.
+    assert "首页" in home.texts("a") and "Home" not in home.texts("a")
+    assert "Home" in english.texts("a") and "首页" not in english.texts("a")
+    assert "首页" in page(client, "/archive/").texts("a")
+
+
+def test_the_site_name_is_what_settings_say(client, settings):
+    settings.FOLIO_PAGE_CACHE = False  # (whose keys hold the name as a worker starts)
+    make_article()
+    assert page(client, "/").texts("a", class_="site-name") == ["Folio"]
+    settings.FOLIO_SITE_NAME = "档案馆"
+    assert page(client, "/").texts("a", class_="site-name") == ["档案馆"]
 
 
 # --- the article page ----------------------------------------------------------------------

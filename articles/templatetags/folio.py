@@ -36,9 +36,9 @@ def page_url(context):
 @register.tag
 def once(parser, token):
     """`{% once %}…{% endonce %}`: what the page chrome repeats on every page (the header,
-    the footer), rendered once a process for each language, site name and script prefix
-    and then kept. Only for what nothing but settings, addresses and translations shape:
-    no request, no user, no page."""
+    the footer), rendered once a process for each language and script prefix and then
+    kept (and again when a setting changes, as in tests). Only for what nothing but
+    settings, addresses and translations shape: no request, no user, no page."""
     nodelist = parser.parse(("endonce",))
     parser.delete_first_token()
     return _Once(nodelist)
@@ -57,7 +57,7 @@ class _Once(template.Node):
         self.nodelist = nodelist
 
     def render(self, context):
-        key = (id(self), get_language(), get_script_prefix(), context.get("site_name"))
+        key = (id(self), get_language(), get_script_prefix())
         html = _kept.get(key)
         if html is None:
             html = self.nodelist.render(context)
