@@ -208,41 +208,78 @@ def epoch() -> str:
 
 
 class _SharedStore:
-    """Redis: the generation beside the pages, both read in one round trip. A worker
-    also keeps the last RECENT pages it served: when it has the page, it asks Redis for
-    the generation alone (a few bytes, not the page's tens of kB)."""
+    """Redis: pages and the generation. Each new generation is also announced on a
+    channel every worker listens to: a worker keeps the generation it last read, and
+    asks Redis again only when one was announced (a look at its socket, no round trip;
+    and at least every RECHECK seconds, should the channel fail unnoticed). A worker
+    also keeps the last pages it served, RECENT_BYTES of them: when it has the page and
+    no new generation was announced, a hit costs no round trip at all."""
 
-    RECENT = 100
+    RECENT_BYTES = 16 * 1024 * 1024
+    RECHECK = 1.0  # seconds
 
     def __init__(self) -> None:
         self.recent: OrderedDict[str, Entry] = OrderedDict()
+        self.recent_bytes = 0
         self.lock = threading.Lock()
+        self.channel = cache.make_key(GENERATION)
+        self.listener = None  # (pid, PubSub): a worker's own, never its parent's
+        self.known: Generation | None = None
+        self.checked = 0.0
 
     def read(self, key: str) -> tuple[Generation | None, Entry | None]:
+        generation = self.generation()
         with self.lock:
             entry = self.recent.get(key)
-        if entry is not None:
-            generation = self.generation()
-            if generation is not None and generation.token == entry.token:
-                return generation, entry
-        found = cache.get_many([GENERATION, key])
-        generation, entry = found.get(GENERATION), found.get(key)
-        if entry is not None:
-            self.kept(key, entry)
+            if entry is not None:
+                self.recent.move_to_end(key)
+        if generation is None or entry is None or entry.token != generation.token:
+            entry = cache.get(key)
+            if entry is not None:
+                self.kept(key, entry)
         return generation, entry
 
     def generation(self) -> Generation | None:
-        return cache.get(GENERATION)
+        with self.lock:
+            now = time.monotonic()
+            if self._announced() or now - self.checked > self.RECHECK or self.known is None:
+                self.known, self.checked = cache.get(GENERATION), now
+            return self.known
+
+    def _announced(self) -> bool:
+        """Whether a new generation was announced since the last look (or this worker
+        cannot tell: it has just started listening, or the channel failed)."""
+        pid, listener = self.listener or (None, None)
+        try:
+            if pid != os.getpid():
+                listener = cache._cache.get_client(write=False).pubsub()
+                listener.subscribe(self.channel)
+                confirmed = listener.get_message(timeout=2.0)
+                if not confirmed or confirmed["type"] != "subscribe":
+                    raise ConnectionError(f"no subscription to {self.channel}: {confirmed}")
+                self.listener = (os.getpid(), listener)
+                return True
+            announced = False
+            while listener.get_message(timeout=0) is not None:
+                announced = True
+            return announced
+        except Exception:
+            logger.warning("The page cache stopped hearing of new generations", exc_info=True)
+            self.listener = None
+            return True
 
     def kept(self, key: str, entry: Entry) -> None:
         with self.lock:
+            if key in self.recent:
+                self.recent_bytes -= len(self.recent.pop(key).content)
             self.recent[key] = entry
-            self.recent.move_to_end(key)
-            if len(self.recent) > self.RECENT:
-                self.recent.popitem(last=False)
+            self.recent_bytes += len(entry.content)
+            while self.recent_bytes > self.RECENT_BYTES:
+                self.recent_bytes -= len(self.recent.popitem(last=False)[1].content)
 
     def publish(self, generation: Generation) -> None:
         cache.set(GENERATION, generation, None)
+        cache._cache.get_client(write=True).publish(self.channel, generation.token)
 
 
 class _LocalStore:
