@@ -215,7 +215,7 @@ class _SharedStore:
     also keeps the last pages it served, RECENT_BYTES of them: when it has the page and
     no new generation was announced, a hit costs no round trip at all."""
 
-    RECENT_BYTES = 16 * 1024 * 1024
+    RECENT_BYTES = 12 * 1024 * 1024
     RECHECK = 1.0  # seconds
 
     def __init__(self) -> None:
