@@ -46,7 +46,7 @@ class _Near:
     a fragment's key names its version, so a copy is never stale, and a page whose
     fragments are all near makes no round trip for them. Bounded by size."""
 
-    SIZE = 2 * 1024 * 1024  # characters of HTML, about (4 to 8 MB)
+    SIZE = 1024 * 1024  # characters of HTML, about (2 to 4 MB)
 
     def __init__(self) -> None:
         self.kept: OrderedDict[str, object] = OrderedDict()
