@@ -100,10 +100,10 @@ def _key(stamp: str, kind: str, pk: int, saved: datetime) -> str:
 
 
 def article(request, pk: int, saved: datetime, links: list) -> tuple:
-    """The article `pk` as its page shows it (header, summary, body, tags) and its page's
-    head (`saved`: its last save), and a link to each article `links` holds (rows of
-    public.LINK): title, address and date, as the page's lists of other articles show
-    them. One read of the store."""
+    """(head, article, links): the head of article `pk`'s page and the article as the
+    page shows it (header, summary, body, tags; `saved`: its last save), and a link to
+    each article `links` holds (rows of public.LINK: title, address and date, as the
+    page's lists of other articles show them), by row. One read of the store."""
     site = f"{request.scheme}://{request.get_host()}"
     stamp = _stamp()
     body, head = _key(stamp, "article", pk, saved), f"{_key(stamp, 'head', pk, saved)}:{site}"

@@ -44,9 +44,9 @@ class IndexPaginator(Paginator):
         super().__init__(Listing.of(object_list), *args, **kwargs)
 
 
-def paginate(request, items, paginator_class=Paginator):
+def paginate(request, items):
     """The page `?page=N` asks for; 404 for a page that is not there."""
-    paginator = paginator_class(items, settings.FOLIO_PAGE_SIZE)
+    paginator = Paginator(items, settings.FOLIO_PAGE_SIZE)
     try:
         return paginator.page(request.GET.get("page") or 1)
     except InvalidPage:
