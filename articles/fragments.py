@@ -22,7 +22,6 @@ from datetime import datetime
 
 from django.conf import settings
 from django.core.cache import caches
-from django.core.cache.backends.locmem import LocMemCache
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
@@ -42,9 +41,10 @@ _FIRST_IMAGE = re.compile(r'<img [^>]*src="([^"]+)"')
 
 
 class _Near:
-    """This process's most recently used fragments, in front of a shared store (Redis):
-    a fragment's key names its version, so a copy is never stale, and a page whose
-    fragments are all near makes no round trip for them. Bounded by size."""
+    """This process's most recently used fragments, bounded by size: the only store
+    without Redis, and in front of Redis (the "fragments" cache, shared by the servers)
+    with it. A fragment's key names its version, so a copy is never stale, and a page
+    whose fragments are all near makes no round trip for them."""
 
     SIZE = 1024 * 1024  # characters of HTML, about (2 to 4 MB)
 
@@ -54,24 +54,26 @@ class _Near:
         self.lock = threading.Lock()
 
     def get_many(self, keys: list[str]) -> dict:
-        store = caches["fragments"]
-        if isinstance(store, LocMemCache):  # near already
-            return store.get_many(keys)
         with self.lock:
             found = {key: self.kept[key] for key in keys if key in self.kept}
             for key in found:
                 self.kept.move_to_end(key)
         missing = [key for key in keys if key not in found]
-        if missing:
-            fetched = store.get_many(missing)
+        if missing and (shared := _shared()):
+            fetched = shared.get_many(missing)
             self._keep(fetched)
             found.update(fetched)
         return found
 
     def set_many(self, values: dict) -> None:
-        caches["fragments"].set_many(values, TIMEOUT)
-        if not isinstance(caches["fragments"], LocMemCache):
-            self._keep(values)
+        if shared := _shared():
+            shared.set_many(values, TIMEOUT)
+        self._keep(values)
+
+    def clear(self) -> None:
+        with self.lock:
+            self.kept.clear()
+            self.size = 0
 
     def _keep(self, values: dict) -> None:
         with self.lock:
@@ -87,7 +89,18 @@ def _size(value) -> int:
     return len(value) if isinstance(value, str) else 200
 
 
+def _shared():
+    return caches["fragments"] if "fragments" in settings.CACHES else None
+
+
 _near = _Near()
+
+
+def clear() -> None:
+    """Forget every stored fragment (tests: each starts with none)."""
+    _near.clear()
+    if shared := _shared():
+        shared.clear()
 
 
 def _stamp() -> str:

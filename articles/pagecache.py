@@ -72,6 +72,9 @@ class Generation(NamedTuple):
     epoch: str = "0"
 
 
+FIRST_EPOCH = Generation._field_defaults["epoch"]
+
+
 class Entry(NamedTuple):
     token: str  # of the generation the page was rendered in
     status: int
@@ -152,9 +155,10 @@ def _new_generation(
 
     if epoch is None:
         try:
-            epoch = (_store().generation() or Generation("", 0, 0)).epoch
+            current = _store().generation()
+            epoch = current.epoch if current else FIRST_EPOCH
         except Exception:  # the store is down (and publish, below, will say so)
-            epoch = Generation._field_defaults["epoch"]
+            epoch = FIRST_EPOCH
     now = time.time()
     upcoming = (
         Article.objects.in_state(Article.State.SCHEDULED)
@@ -204,7 +208,7 @@ def seen() -> Generation | None:
 def epoch() -> str:
     """The epoch of the site's generation, as the request under way saw it."""
     generation = seen()
-    return generation.epoch if generation else Generation._field_defaults["epoch"]
+    return generation.epoch if generation else FIRST_EPOCH
 
 
 class _SharedStore:
@@ -222,7 +226,6 @@ class _SharedStore:
         self.recent: OrderedDict[str, Entry] = OrderedDict()
         self.recent_bytes = 0
         self.lock = threading.Lock()
-        self.channel = cache.make_key(GENERATION)
         self.listener = None  # (pid, PubSub): a worker's own, never its parent's
         self.known: Generation | None = None
         self.checked = 0.0
@@ -252,12 +255,7 @@ class _SharedStore:
         pid, listener = self.listener or (None, None)
         try:
             if pid != os.getpid():
-                listener = cache._cache.get_client(write=False).pubsub()
-                listener.subscribe(self.channel)
-                confirmed = listener.get_message(timeout=2.0)
-                if not confirmed or confirmed["type"] != "subscribe":
-                    raise ConnectionError(f"no subscription to {self.channel}: {confirmed}")
-                self.listener = (os.getpid(), listener)
+                self.listener = (os.getpid(), cache.listen(GENERATION))
                 return True
             announced = False
             while listener.get_message(timeout=0) is not None:
@@ -279,7 +277,7 @@ class _SharedStore:
 
     def publish(self, generation: Generation) -> None:
         cache.set(GENERATION, generation, None)
-        cache._cache.get_client(write=True).publish(self.channel, generation.token)
+        cache.announce(GENERATION, generation.token)
 
 
 class _LocalStore:

@@ -64,7 +64,7 @@ def _sharing(pk, *, common, limit):
 
 @prepared
 def _has_tags(pk, *, common):
-    """(Has the article tags, has it rarer ones)."""
+    """[(pk, whether any of its tags is rare)] if the article has tags, else []."""
     tags = TaggedArticle.objects.filter(content_object=pk)
     rare = Exists(_rare(pk, common))
     return tags.values_list("content_object").annotate(rare=rare).order_by()[:1]

@@ -23,3 +23,16 @@ class RedisCache(redis.RedisCache):
     def __init__(self, server, params) -> None:
         super().__init__(server, params)
         self._class = _Client
+
+    def listen(self, channel: str):
+        """A subscription to `channel` (its key made as a cache key's), once Redis has
+        confirmed it: redis-py's PubSub, to read with get_message()."""
+        listener = self._cache.get_client(write=False).pubsub()
+        listener.subscribe(self.make_key(channel))
+        confirmed = listener.get_message(timeout=2.0)
+        if not confirmed or confirmed["type"] != "subscribe":
+            raise ConnectionError(f"no subscription to {channel}: {confirmed}")
+        return listener
+
+    def announce(self, channel: str, message: str) -> None:
+        self._cache.get_client(write=True).publish(self.make_key(channel), message)

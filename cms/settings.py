@@ -155,7 +155,8 @@ STORAGES = {
 WHITENOISE_USE_FINDERS = DEBUG or not (STATIC_ROOT / "staticfiles.json").exists()
 
 REDIS_URL = os.environ.get("REDIS_URL", "")
-# "default" keeps pages, "fragments" the cards of articles lists show (articles/fragments.py).
+# "default" keeps pages; with Redis, "fragments" the stored HTML pages are joined from
+# (articles/fragments.py), which without Redis each worker keeps, bounded by size.
 if REDIS_URL:
     REDIS = {
         "BACKEND": "articles.rediscache.RedisCache",
@@ -164,15 +165,8 @@ if REDIS_URL:
     }
     CACHES = {"default": REDIS, "fragments": REDIS}
 else:
-    # In every worker's memory: pages (20 to 80 kB) and cards (1 kB), bounded.
-    CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
-        "fragments": {
-            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-            "LOCATION": "fragments",
-            "OPTIONS": {"MAX_ENTRIES": 5000},
-        },
-    }
+    # In every worker's memory: Django's bound of 300 entries (pages of 20 to 80 kB).
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 FOLIO_PAGE_CACHE = env_flag("FOLIO_PAGE_CACHE", True)
 # Without Redis, where the processes of this machine learn that the site has changed.
 FOLIO_PAGE_CACHE_GENERATION_FILE = BASE_DIR / "var" / "page-cache-generation"

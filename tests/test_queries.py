@@ -2,8 +2,8 @@
 and related articles it shows: no N+1."""
 
 import pytest
-from django.core.cache import caches
 
+from articles import fragments
 from tests.public import make_article, queries
 
 pytestmark = pytest.mark.django_db
@@ -31,7 +31,7 @@ PAGES = {
 def counts(client, slug):
     found = {}
     for url in PAGES:
-        caches["fragments"].clear()
+        fragments.clear()
         found[url] = queries(client, url.format(slug=slug))
     return found
 
@@ -44,7 +44,7 @@ def test_kept_html_reads_no_rows(client, settings):
         made = make_article(f"文{n}", tags=["shared", f"t{n}"], author="作者")
     pages = [("/", 4, 2), ("/tags/shared/", 6, 4), ("/?page=2", 4, 2)]
     for url, rendered, kept in [*pages, (made.get_absolute_url(), 6, 3)]:
-        caches["fragments"].clear()
+        fragments.clear()
         assert queries(client, url) == rendered, url
         assert queries(client, url) == kept, url
 
@@ -104,3 +104,16 @@ def test_a_count_reads_the_narrow_index():
     else:
         assert "COVERING INDEX article_count" in counted.explain()
     assert counted.get() == (3,)
+
+
+def test_stored_html_stays_within_its_size(client, settings, monkeypatch):
+    """Without Redis a worker keeps stored HTML itself, bounded by size rather than by
+    count: a crawler reading every article does not grow a worker without end, and
+    what was let go is rendered again."""
+    settings.FOLIO_PAGE_CACHE = False
+    monkeypatch.setattr(fragments._Near, "SIZE", 3000)
+    made = [make_article(f"文{n}", body=f"正文{n}" * 300) for n in range(4)]
+    for article in [*made, made[0]]:
+        body = client.get(article.get_absolute_url()).content.decode()
+        assert article.body[:60] in body
+    assert 0 < fragments._near.size <= 3000

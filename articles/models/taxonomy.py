@@ -32,11 +32,11 @@ def keep_old_address(instance, redirect_model, field: str) -> None:
 
 
 class AuthorQuerySet(models.QuerySet):
-    def public(self, at=None):
-        """The authors of articles readers may see (as of `at`, if given)."""
+    def public(self):
+        """The authors of articles readers may see."""
         from .articles import Article
 
-        return self.filter(Exists(Article.objects.published(at).filter(author=OuterRef("pk"))))
+        return self.filter(Exists(Article.objects.published().filter(author=OuterRef("pk"))))
 
 
 class Author(models.Model):
@@ -65,12 +65,12 @@ class Author(models.Model):
 
 
 class TagQuerySet(models.QuerySet):
-    def public(self, at=None):
-        """The tags of articles readers may see (as of `at`, if given)."""
+    def public(self):
+        """The tags of articles readers may see."""
         from .articles import Article
 
         public = TaggedArticle.objects.filter(
-            tag=OuterRef("pk"), content_object__in=Article.objects.published(at)
+            tag=OuterRef("pk"), content_object__in=Article.objects.published()
         )
         return self.filter(Exists(public))
 
