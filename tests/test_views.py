@@ -164,6 +164,18 @@ def test_article_related_by_most_shared_tags_and_previous_next(client):
     assert middle.find("a", rel="next", href=three.get_absolute_url())
 
 
+def test_the_stored_head_of_an_article_names_the_address_it_was_asked_at(client, settings):
+    """The head is stored HTML: kept once per site address, never another's."""
+    settings.ALLOWED_HOSTS = ["a.example", "b.example"]
+    settings.FOLIO_PAGE_CACHE = False  # the head's own store, not the page's
+    article = make_article("两个地址")
+    for host in ("a.example", "b.example", "a.example"):
+        view = page(client, article.get_absolute_url(), headers={**ZH["headers"], "host": host})
+        expected = f"http://{host}{article.get_absolute_url()}"
+        assert view.find("link", rel="canonical")[0][0]["href"] == expected
+        assert view.meta("og:url") == expected
+
+
 def test_titles_with_entities_and_markup_are_shown_as_text(client):
     article = make_article('<script>alert(1)</script>"引号"&')
     view = page(client, article.get_absolute_url())
