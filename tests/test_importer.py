@@ -711,21 +711,28 @@ def test_a_folder_swapped_for_a_link_after_it_was_walked_is_not_followed(tmp_pat
     assert not Article.objects.exists()
 
 
-@pytest.mark.django_db(transaction=True)  # each file commits, as it does outside tests
-def test_a_tag_deleted_while_an_import_runs(tmp_path):
-    for n in range(3):
+@pytest.mark.django_db(transaction=True)  # each batch commits, as it does outside tests
+def test_a_tag_deleted_while_an_import_runs(tmp_path, monkeypatch):
+    """The run knows the tag, the next batch tags its articles with it, and the commit
+    finds the tag gone: that batch is imported again, file by file, with the tag anew."""
+    monkeypatch.setattr(importer, "BATCH", 2)
+    for n in range(4):
         write(tmp_path / f"{n}.md", note(f"第{n}篇", url=f"{WECHAT}{n}"))
 
     def delete_the_tag(done, total):
-        if done == 1:
-            Tag.objects.all().delete()  # an editor, meanwhile
+        if done == 2:
+            Tag.objects.all().delete()  # an editor, between two batches
 
     report = importer.import_vault([tmp_path], progress=delete_the_tag)
-    assert report.summary() == last_line(created=3)
-    assert [a.tags.count() for a in Article.objects.order_by("title")] == [0, 1, 1]
+    assert report.summary() == last_line(created=4)
+    assert [a.tags.count() for a in Article.objects.order_by("title")] == [0, 0, 1, 1]
+    assert Tag.objects.get().name == "AI"
 
 
-def test_an_article_deleted_while_an_import_runs_fails_its_file_alone(tmp_path, editor):
+def test_an_article_deleted_while_an_import_runs_fails_its_file_alone(
+    tmp_path, editor, monkeypatch
+):
+    monkeypatch.setattr(importer, "BATCH", 1)  # deleted between two batches
     for n in range(2):
         write(tmp_path / f"{n}.md", note(f"第{n}篇", url=f"{WECHAT}{n}"))
     import_seeds(tmp_path)
@@ -743,10 +750,11 @@ def test_an_article_deleted_while_an_import_runs_fails_its_file_alone(tmp_path, 
 
 
 @pytest.mark.django_db(transaction=True)
-def test_what_another_import_saved_meanwhile_is_unchanged_not_failed(tmp_path):
+def test_what_another_import_saved_meanwhile_is_unchanged_not_failed(tmp_path, monkeypatch):
     """The same race, made certain: after this run has loaded what it knows and imported
     one file, another run imports them all; this run's next inserts clash and are retried
     knowing what the other saved."""
+    monkeypatch.setattr(importer, "BATCH", 1)
     for n in range(5):
         write(tmp_path / f"{n}.md", note(f"第{n}篇", url=f"{WECHAT}{n}"))
 

@@ -89,8 +89,24 @@ class Run:
             return known.published_at
         return datetime.fromtimestamp(note.path.stat().st_mtime, tz=self.tz).replace(microsecond=0)
 
+    def import_batch(
+        self, batch: list[tuple[_Read, Callable[[], Prepared] | None]]
+    ) -> list[FileResult]:
+        """Import notes read by `read` in one transaction, each in a savepoint of its own.
+        Should the commit fail (a foreign key to a tag or author deleted meanwhile: they
+        are checked at commit), import them again, each in its own transaction, knowing
+        afresh what is there."""
+        claimed = dict(self.claimed)
+        try:
+            with transaction.atomic():
+                return [self.import_note(read, prepared) for read, prepared in batch]
+        except IntegrityError:
+            logger.debug("a batch of %s files again, one by one", len(batch), exc_info=True)
+            self.claimed, self.seen = claimed, Knowledge()
+            return [self.import_note(read, prepared) for read, prepared in batch]
+
     def import_note(self, read: _Read, prepared: Callable[[], Prepared] | None) -> FileResult:
-        """Import one note read by `read`, in its own transaction."""
+        """Import one note read by `read`, in its own transaction (or savepoint)."""
         if read.error:
             return FileResult(read.shown, Verdict.FAILED, read.error)
         agreed = self._agreed(read)

@@ -69,11 +69,16 @@ class Layout:
         return [item.name for item in self.template if isinstance(item, Slot)]
 
     def to_json(self) -> dict[str, Any]:
-        data = asdict(self)
-        data["template"] = [t if isinstance(t, str) else {"slot": t.name} for t in self.template]
-        if self.front_matter:
-            data["front_matter"]["entries"] = [_entry_json(e) for e in self.front_matter.entries]
-        return data
+        front = self.front_matter
+        return {
+            "template": [t if isinstance(t, str) else {"slot": t.name} for t in self.template],
+            "front_matter": _front_json(front) if front else None,
+            "title_from": self.title_from,
+            "raw": dict(self.raw),
+            "headings": dict(self.headings),
+            "baseline": asdict(self.baseline),
+            "version": self.version,
+        }
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Layout:
@@ -90,6 +95,10 @@ class Layout:
             baseline=Baseline(**data["baseline"]),
             version=data.get("version", LAYOUT_VERSION),
         )
+
+
+def _front_json(front: FrontLayout) -> dict[str, Any]:
+    return {**vars(front), "entries": [_entry_json(entry) for entry in front.entries]}
 
 
 def _entry_json(entry: EntryLayout) -> dict[str, Any]:
