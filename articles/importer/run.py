@@ -1,5 +1,5 @@
 """One import run: each file read, parsed, and weighed against its article and their
-last agreement, in its own transaction."""
+last agreement, in a savepoint of its own (in a transaction for its batch)."""
 
 from __future__ import annotations
 
