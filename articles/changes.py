@@ -11,7 +11,7 @@ from __future__ import annotations
 from django.contrib.auth.models import AbstractBaseUser
 
 from . import pagecache, revisions, search, tokenizer
-from .models import Article, Revision
+from .models import Article, Revision, TaggedArticle
 
 
 def saved(
@@ -23,12 +23,14 @@ def saved(
     first: bool = False,
     document: tokenizer.Document | None = None,
 ) -> Revision:
-    """What follows every save of `article`: a revision of it, its search entry, a new
-    generation of the site's pages once the transaction commits. `note`
+    """What follows every save of `article`: a revision of it, its search entry, its tag
+    rows' copy of its status and publish time, a new generation of the site's pages once
+    the transaction commits. `note`
     and `document` (its vault note, its search document) spare working them out again;
     `first` says it has no revision yet."""
     revision = revisions.record(article, user=user, comment=comment, note=note, first=first)
     search.index(article, document)
+    TaggedArticle.objects.follow(article)
     pagecache.expire()
     return revision
 

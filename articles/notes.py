@@ -107,7 +107,7 @@ def set_tags(article: Article, tags: list[Tag], *, new: bool = False) -> None:
     if list(current) != [tag.pk for tag in tags]:
         if current:
             article.tagged_items.all().delete()
-        rows = (TaggedArticle(content_object=article, tag=tag) for tag in tags)
+        rows = (TaggedArticle(content_object=article, tag=tag).follow() for tag in tags)
         TaggedArticle.objects.bulk_create(rows)
 
 

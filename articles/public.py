@@ -176,30 +176,33 @@ def tag(slug):
 
 
 @prepared
-def _tag_rows(pk):
-    return _counted(TaggedArticle.objects.filter(tag=pk))
-
-
-@prepared
-def _tag_hidden(at, pk):
-    # From the few hidden articles to their tag rows (not from the tag's many rows).
-    hidden = Article.objects.unpublished(at).values("pk")
-    return _counted(TaggedArticle.objects.filter(tag=pk, content_object__in=hidden))
+def _tag_count(at, pk):
+    return _counted(TaggedArticle.objects.published(at).filter(tag=pk))
 
 
 def tag_count(at, pk) -> int:
-    """How many articles readers may see carry tag `pk`: its rows, less those of the few
-    articles readers may not see. Counting the rows reads one index; joining them to the
-    articles costs ten times more on a tag most articles carry."""
+    """How many articles readers may see carry tag `pk`: a range of the tag's index."""
 
     def compute() -> int:
-        return _number(_tag_rows(pk)) - _number(_tag_hidden(at, pk))
+        return _number(_tag_count(at, pk))
 
     return _kept_for_generation(f"tag-count:{pk}", compute)
 
 
+def tagged(at, pk, *, start, stop) -> list[tuple]:
+    """(id, last save) of the newest articles tagged `pk`, from `start` to `stop`: their
+    ids from the tag's index (by the copies on its rows), then those articles, if readers
+    may see them (`Article.is_public`, which the copies do not decide)."""
+    rows = [row for row in _tagged(at, pk, start=start, stop=stop) if Article.is_public(row, at)]
+    rows.sort(key=lambda row: (row.published_at, row.pk), reverse=True)
+    return [(row.pk, row.updated_at) for row in rows]
+
+
 @prepared
-def tagged(at, pk, *, start, stop):
-    """(id, last save) of the newest articles tagged `pk`, from `start` to `stop`."""
-    found = Article.objects.published(at).filter(tagged_items__tag=pk)
-    return found.values_list("pk", "updated_at")[start:stop]
+def _tagged(at, pk, *, start, stop):
+    # By id, not `published(at)`: given both, SQLite would walk every public article to
+    # find the twenty, rather than look the twenty up.
+    rows = TaggedArticle.objects.published(at).filter(tag=pk)
+    page = rows.order_by("-published_at", "-content_object").values("content_object")
+    found = Article.objects.filter(pk__in=page[start:stop]).order_by()
+    return found.values_list("pk", "updated_at", "status", "published_at", named=True)

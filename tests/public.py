@@ -9,7 +9,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from articles import pagecache, search
-from articles.models import Article, Author, SummaryItem, Tag
+from articles.models import Article, Author, SummaryItem, Tag, TaggedArticle
 from tests.helpers import committed
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -42,7 +42,10 @@ def make_article(title: str | None = None, **fields) -> Article:
 
 
 def expire_pages() -> None:
-    """After rows changed by hand, what Folio's operations do after each change."""
+    """After rows changed by hand, what Folio's operations do after each change (and
+    `manage.py expire_pages` does for all): tag rows copy their article's status and
+    publish time, then a new generation of pages."""
+    TaggedArticle.objects.follow_all()
     with committed():
         pagecache.expire()
 

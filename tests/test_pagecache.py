@@ -362,6 +362,21 @@ def test_a_change_made_by_hand_shows_after_expire_pages():
     assert "手改" in text(article.get_absolute_url())  # …until the command says so
 
 
+def test_a_status_changed_by_hand_shows_on_tag_pages_after_expire_pages():
+    """Tag pages list by their rows' copy of each article's status and publish time,
+    which Folio's changes keep; SQL by hand does not, and the command copies them again."""
+    make_article("公开的", tags=["标签"])
+    hidden = make_article("草稿", tags=["标签"], status=Article.Status.DRAFT)
+    assert "草稿" not in text("/tags/biao-qian/")
+    Article.objects.filter(pk=hidden.pk).update(status=Article.Status.PUBLISHED)
+    assert "草稿" not in text("/tags/biao-qian/")
+    assert run_command("expire_pages") == (0, "pages expired\n", "")
+    assert "草稿" in text("/tags/biao-qian/")
+    Article.objects.filter(pk=hidden.pk).update(status=Article.Status.DRAFT)  # and back
+    run_command("expire_pages")
+    assert "草稿" not in text("/tags/biao-qian/") and "公开的" in text("/tags/biao-qian/")
+
+
 # --- the WSGI front ---------------------------------------------------------------------
 
 

@@ -231,6 +231,18 @@ def test_unpublished_articles_are_absent_everywhere(client, hidden):
     assert "秘密" in client.get("/rss/").content.decode()
 
 
+def test_a_tag_page_shows_no_draft_whatever_its_tag_rows_say(client, settings):
+    """Tag pages find their articles by the copies of status and publish time on the tag's
+    rows; whether readers may see each is still the article's to say."""
+    settings.FOLIO_PAGE_CACHE = False
+    make_article("公开", tags=["共享"])
+    secret = make_article("秘密", tags=["共享"])
+    assert "秘密" in client.get("/tags/gong-xiang/").content.decode()
+    Article.objects.filter(pk=secret.pk).update(status=Article.Status.DRAFT)  # rows not told
+    body = client.get("/tags/gong-xiang/").content.decode()
+    assert "秘密" not in body and "公开" in body
+
+
 def test_staff_preview_unpublished_articles_under_a_banner(client, admin_client):
     draft = make_article("草稿", status=Article.Status.DRAFT)
     scheduled = make_article("定时", published_at=future())

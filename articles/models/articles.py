@@ -17,12 +17,17 @@ from .taxonomy import Author, TaggedArticle, keep_old_address, unique_slug
 LISTED = ("title", "slug", "published_at", "status", "summary", "author")
 
 
+def public(at) -> models.Q:
+    """What readers may see as of `at`: published, and its publish time has come. A
+    filter of articles, and of the tag rows that copy their status and publish time."""
+    return models.Q(status=Article.Status.PUBLISHED, published_at__lte=at)
+
+
 class ArticleQuerySet(models.QuerySet):
     def published(self, at=None):
         """What readers may see: published, and its publish time has come (by `at`, if
         given: a request asks as of one moment)."""
-        at = timezone.now() if at is None else at
-        return self.filter(status=Article.Status.PUBLISHED, published_at__lte=at)
+        return self.filter(public(timezone.now() if at is None else at))
 
     def in_state(self, state: str):
         """The articles whose `state` is `state` (see Article.State)."""

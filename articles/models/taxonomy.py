@@ -1,8 +1,10 @@
 """Who wrote the articles and what they are about: authors, tags, and the addresses
 they had before a rename."""
 
+from __future__ import annotations
+
 from django.db import models
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, Subquery
 from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -110,11 +112,43 @@ class Tag(TagBase):
         return slug if i is None else f"{slug}-{i + 1}"
 
 
+class TaggedArticleQuerySet(models.QuerySet):
+    def published(self, at):
+        """The rows of articles readers may see as of `at`, by the copies (see
+        `TaggedArticle`)."""
+        from .articles import public
+
+        return self.filter(public(at))
+
+    def follow(self, article) -> None:
+        """Copy `article`'s status and publish time onto its rows (`changes.saved`)."""
+        self.filter(content_object=article).update(**TaggedArticle.copied(article))
+
+    def follow_all(self) -> None:
+        """Copy every article's status and publish time onto its rows again (after the
+        database was changed by hand: `expire_pages`)."""
+        from .articles import Article
+
+        article = Article.objects.filter(pk=OuterRef("content_object_id"))
+        self.update(
+            status=Subquery(article.values("status")),
+            published_at=Subquery(article.values("published_at")),
+        )
+
+
 class TaggedArticle(TaggedItemBase):
     content_object = models.ForeignKey(
         "Article", on_delete=models.CASCADE, related_name="tagged_items"
     )
     tag = models.ForeignKey(Tag, on_delete=models.CASCADE, related_name="tagged_articles")
+    # The article's status and publish time, copied when the row is made and by every
+    # save of the article (`changes.saved`), so that an index lists a tag's public
+    # articles in order: page 50 of a tag skips index entries, as page 50 of all articles
+    # does, instead of probing the tag's rows for each article skipped.
+    status = models.CharField(max_length=20, blank=True, editable=False)
+    published_at = models.DateTimeField(null=True, editable=False)
+
+    objects = TaggedArticleQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("tagged article")
@@ -122,6 +156,25 @@ class TaggedArticle(TaggedItemBase):
         constraints = [
             models.UniqueConstraint(fields=("content_object", "tag"), name="article_tag_once")
         ]
+        indexes = [
+            models.Index(
+                fields=("tag", "status", "published_at", "content_object"), name="tagged_public"
+            )
+        ]
+
+    def save(self, *args, **kwargs):
+        self.follow()
+        super().save(*args, **kwargs)
+
+    def follow(self) -> TaggedArticle:
+        """This row with its article's status and publish time."""
+        for name, value in self.copied(self.content_object).items():
+            setattr(self, name, value)
+        return self
+
+    @staticmethod
+    def copied(article) -> dict:
+        return {"status": article.status, "published_at": article.published_at}
 
 
 class TagRedirect(models.Model):
