@@ -3,7 +3,8 @@ actions, a restore, a tag or an author renamed, an import.
 
 Saving the article bumps its version, so that a form opened before is refused. Then
 `saved` records a revision and brings up to date, explicitly, what derives from the
-article: its search entry, the page cache (and, as they come, its archived images).
+article: its search entry, its tag rows' copies, the page cache (and, as they come, its
+archived images).
 """
 
 from __future__ import annotations
@@ -25,9 +26,8 @@ def saved(
 ) -> Revision:
     """What follows every save of `article`: a revision of it, its search entry, its tag
     rows' copy of its status and publish time, a new generation of the site's pages once
-    the transaction commits. `note`
-    and `document` (its vault note, its search document) spare working them out again;
-    `first` says it has no revision yet."""
+    the transaction commits. `note` and `document` (its vault note, its search document)
+    spare working them out again; `first` says it has no revision yet."""
     revision = revisions.record(article, user=user, comment=comment, note=note, first=first)
     search.index(article, document)
     TaggedArticle.objects.follow(article)
