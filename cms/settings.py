@@ -12,6 +12,9 @@ REDIS_URL             the cache every app server shares (redis://host:port/db); 
                       each process keeps pages in its own memory
 FOLIO_PAGE_CACHE      "off" turns the page cache off (for measuring and debugging)
 FOLIO_CACHE_PREFIX    keys' prefix in a shared cache (default folio), one per site
+DJANGO_HTTPS          "1" behind TLS: HTTP redirected to HTTPS, HSTS, cookies sent over
+                      HTTPS only, and the proxy's X-Forwarded-Proto trusted (the proxy
+                      must set it); without it, plain HTTP is served
 """
 
 import os
@@ -71,9 +74,39 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "articles.headers.SecurityHeadersMiddleware",
 ]
 
 ROOT_URLCONF = "cms.urls"
+
+# Behind TLS (a proxy in front terminates it and says so in X-Forwarded-Proto, which it
+# must set or strip): HTTP redirected, browsers told to come back over HTTPS only for a
+# year (subdomains too, and ready for the preload list), cookies over HTTPS only. Without
+# DJANGO_HTTPS, debug off still serves plain HTTP (on 127.0.0.1, behind nothing).
+HTTPS = env_flag("DJANGO_HTTPS")
+SECURE_SSL_REDIRECT = HTTPS
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if HTTPS else None
+SECURE_HSTS_SECONDS = 365 * 24 * 60 * 60 if HTTPS else 0
+SECURE_HSTS_INCLUDE_SUBDOMAINS = SECURE_HSTS_PRELOAD = HTTPS
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = HTTPS
+# One referrer policy, as a header: no Referer to other sites (WeChat's image host refuses
+# images asked for with one).
+SECURE_REFERRER_POLICY = "same-origin"
+# What no page of Folio uses, no page may use (the header's own syntax).
+FOLIO_PERMISSIONS_POLICY = ", ".join(
+    f"{feature}=()"
+    for feature in (
+        "accelerometer",
+        "camera",
+        "geolocation",
+        "gyroscope",
+        "magnetometer",
+        "microphone",
+        "payment",
+        "usb",
+        "browsing-topics",
+    )
+)
 
 TEMPLATES = [
     {

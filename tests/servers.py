@@ -54,12 +54,22 @@ def production_server(**env: str):
         server.communicate(timeout=30)
 
 
+class _Unfollowed(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):
+        return None  # an answer all the same (raised as an HTTPError)
+
+
+_unfollowed = urllib.request.build_opener(_Unfollowed)
+
+
 def _wait_for(base: str, server: subprocess.Popen) -> None:
     for _ in range(300):
         if server.poll() is not None:
             raise RuntimeError(f"the server stopped: {server.communicate()[0]}")
         try:
-            urllib.request.urlopen(f"{base}/robots.txt", timeout=2)
+            _unfollowed.open(f"{base}/robots.txt", timeout=2)
+            return
+        except urllib.error.HTTPError:  # it answers (a redirect to HTTPS, say)
             return
         except (urllib.error.URLError, ConnectionError):
             time.sleep(0.1)
