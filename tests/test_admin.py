@@ -83,3 +83,51 @@ def test_admin_speaks_the_editors_language(admin_client, article, language, word
     assert all(word in page for word in words)
     index = admin_client.get("/admin/", headers={"accept-language": language}).content.decode()
     assert words[0] in index
+
+
+def log_in(client, username: str, password: str, address: str = "203.0.113.7", **headers):
+    form = {"username": username, "password": password, "next": "/admin/"}
+    return client.post("/admin/login/?next=/admin/", form, REMOTE_ADDR=address, **headers)
+
+
+def test_twenty_wrong_passwords_lock_the_login_until_a_superuser_unlocks_it(
+    client, admin_client, django_user_model
+):
+    django_user_model.objects.create_user("editor", password="the right one 1", is_staff=True)
+    django_user_model.objects.create_user("other", password="another right 1", is_staff=True)
+    answers = [log_in(client, "editor", f"wrong {n}") for n in range(20)]
+    assert [a.status_code for a in answers[:4]] == [200] * 4  # the form again, with its error
+    assert {a.status_code for a in answers[4:]} == {429}  # then locked, however many more
+    locked = answers[-1].content.decode()
+    assert "登录失败次数过多" in locked and "15 分钟" in locked
+    # Locked per user (from anywhere, even with the right password) and per address.
+    assert log_in(client, "editor", "the right one 1", address="198.51.100.9").status_code == 429
+    assert log_in(client, "other", "another right 1").status_code == 429
+    assert log_in(client, "other", "another right 1", address="198.51.100.9").status_code == 302
+    # A superuser unlocks them from the admin.
+    attempts = admin_client.get("/admin/axes/accessattempt/")
+    assert attempts.status_code == 200 and "editor" in attempts.content.decode()
+    from axes.models import AccessAttempt
+
+    chosen = [attempt.pk for attempt in AccessAttempt.objects.all()]
+    action = {"action": "delete_selected", "_selected_action": chosen, "post": "yes"}
+    assert admin_client.post("/admin/axes/accessattempt/", action).status_code == 302
+    client.logout()
+    assert log_in(client, "editor", "the right one 1").status_code == 302
+
+
+def test_behind_the_proxy_readers_are_counted_by_the_address_the_proxy_saw(
+    client, settings, django_user_model
+):
+    """Behind the TLS proxy (DJANGO_HTTPS) every request comes from the proxy: the address
+    that counts is the one it appended to X-Forwarded-For, not one a client wrote there."""
+    settings.HTTPS = True
+    django_user_model.objects.create_user("editor", password="the right one 1", is_staff=True)
+    proxy = "127.0.0.1"
+    for n in range(5):  # five names, five made-up addresses, one real one
+        forwarded = f"10.0.0.{n}, 203.0.113.7"
+        log_in(client, f"guess{n}", "wrong", proxy, HTTP_X_FORWARDED_FOR=forwarded)
+    locked = log_in(client, "editor", "the right one 1", proxy, HTTP_X_FORWARDED_FOR="203.0.113.7")
+    assert locked.status_code == 429
+    other = log_in(client, "editor", "the right one 1", proxy, HTTP_X_FORWARDED_FOR="198.51.100.9")
+    assert other.status_code == 302
