@@ -278,6 +278,8 @@ class _SharedStore:
     def publish(self, generation: Generation) -> None:
         cache.set(GENERATION, generation, None)
         cache.announce(GENERATION, generation.token)
+        with self.lock:  # this worker's next request knows it, announced back or not yet
+            self.known, self.checked = generation, time.monotonic()
 
 
 class _LocalStore:

@@ -465,6 +465,20 @@ def test_with_redis_a_worker_whose_channel_failed_asks_again(store, editor, monk
     assert "新题" in text(url)  # and it listens again
 
 
+def test_with_redis_a_worker_knows_at_once_the_generation_it_started(store, editor, monkeypatch):
+    """The change made through this worker shows on its next request, though its own
+    announcement has not come back yet."""
+    if store != "redis":
+        pytest.skip("no channel without Redis")
+    monkeypatch.setattr(pagecache._SharedStore, "RECHECK", 600.0)
+    article = make_article("原题")
+    url = article.get_absolute_url()
+    fetch(url)
+    monkeypatch.setattr(pagecache._SharedStore, "_announced", lambda self: False)
+    post_change(editor, article, title="新题")
+    assert "新题" in text(url)
+
+
 def test_a_new_release_never_serves_the_pages_of_the_one_it_replaced(settings, tmp_path):
     """Keys hold a digest of the code, templates and translations: a deploy that changed
     a template renders afresh, with no expire."""
