@@ -14,8 +14,9 @@ logger = logging.getLogger(__name__)
 
 
 class ManifestStorage(CompressedManifestStaticFilesStorage):
-    """WhiteNoise's manifest storage, answering a name the manifest lacks with the name
-    itself rather than an error inside every page's `{% static %}`."""
+    """WhiteNoise's manifest storage, answering a name the manifest lacks, until
+    `collectstatic` has run, with the name itself rather than an error inside every
+    page's `{% static %}`."""
 
     manifest_strict = False
 
@@ -23,6 +24,10 @@ class ManifestStorage(CompressedManifestStaticFilesStorage):
         try:
             return super().stored_name(name)
         except ValueError:  # neither in the manifest nor in STATIC_ROOT
+            if self.has_manifest():
+                # Collected: a name that is no static file. (WhiteNoise asks, at start, for
+                # the plain name of every file that looks hashed.)
+                raise
             logger.warning(
                 "%s is served unhashed: run `manage.py collectstatic` (STATIC_ROOT is %s)",
                 name,

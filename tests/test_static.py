@@ -68,3 +68,18 @@ def test_the_500_page_depends_on_nothing(client, monkeypatch, settings, tmp_path
     assert response.status_code == 500
     html = response.content.decode()
     assert "500" in html and "<link" not in html and "{%" not in html
+
+
+def test_a_release_collected_starts_with_nothing_to_say(settings, tmp_path, caplog):
+    """WhiteNoise looks up, at start, the unhashed name of every file that looks hashed;
+    a name that is not a static file is an answer there, not something to run."""
+    from django.core.management import call_command
+    from whitenoise.middleware import WhiteNoiseMiddleware
+
+    settings.STATIC_ROOT = tmp_path / "static"
+    settings.STORAGES = {**settings.STORAGES, "staticfiles": {"BACKEND": PRODUCTION_STORAGE}}
+    settings.WHITENOISE_USE_FINDERS = False
+    call_command("collectstatic", interactive=False, verbosity=0)
+    with caplog.at_level(logging.WARNING):
+        WhiteNoiseMiddleware(lambda request: None)
+    assert [r.getMessage() for r in caplog.records if "unhashed" in r.getMessage()] == []
