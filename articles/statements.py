@@ -10,7 +10,8 @@ would (dates from SQLite's text, and so on).
 
 A prepared function takes only values that go into the query as parameters (ids, slugs,
 times, lists of them) and returns a `values_list()` queryset; a list argument compiles
-once per length. It returns the rows as a list of tuples (named when the queryset is).
+once per length. It returns the rows as a list of tuples (named when the queryset is). A
+shape that can find nothing (an empty list, a slice [0:0]) returns [] and asks nothing.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ import functools
 import threading
 from datetime import UTC, datetime
 
+from django.core.exceptions import EmptyResultSet
 from django.db import connections
 from django.db.models.query import NamedValuesListIterable, ValuesListIterable
 from django.db.models.utils import create_namedtuple_class
@@ -56,7 +58,10 @@ class _Statement:
         self.alias = queryset.db
         self.connection = connections[queryset.db]
         self.compiler = queryset.query.get_compiler(queryset.db)
-        self.sql, params = self.compiler.as_sql()
+        try:
+            self.sql, params = self.compiler.as_sql()
+        except EmptyResultSet:  # this shape finds nothing, whatever the values ([0:0])
+            self.sql, params = None, []
         self.params = list(params)
         fields = [select[0] for select in self.compiler.select[: self.compiler.col_count]]
         self.converters = self.compiler.get_converters(fields)
@@ -69,7 +74,7 @@ class _Statement:
             raise TypeError(f"{build.__qualname__}: prepare a values_list() queryset")
         # Where each argument (or list item) went: its stand-in's place among the params.
         self.places: list[tuple[int, tuple[int, ...]]] = []
-        for position, stand in enumerate(stands):
+        for position, stand in enumerate(stands if self.sql is not None else []):
             for index, item in _items(stand):
                 found = [i for i, p in enumerate(self.params) if p == self._adapt(item)]
                 if not found:
@@ -82,6 +87,8 @@ class _Statement:
         return value
 
     def run(self, args: tuple) -> list:
+        if self.sql is None:
+            return []
         params = list(self.params)
         for place, (position, *index) in self.places:
             value = args[position]

@@ -52,6 +52,16 @@ def test_a_prepared_statement_answers_as_its_queryset(states):
     assert row.published_at.tzinfo is not None  # converted as the ORM converts
 
 
+def test_a_shape_that_finds_nothing_asks_nothing(states):
+    """An empty list or an empty slice (page 1 of an empty site) is [], as the queryset
+    would be, without a query: Django cannot compile one."""
+    with CaptureQueriesContext(connection) as asked:
+        assert _published_titles(timezone.now(), []) == []
+        assert public.newest(timezone.now(), start=0, stop=0) == []
+    assert len(asked) == 0
+    assert public.newest(timezone.now(), start=0, stop=1) != []  # the same function, asked
+
+
 def test_public_definitions_agree(states, settings):
     settings.FOLIO_PAGE_CACHE = False  # no count kept for the generation (see below)
     now = timezone.now()

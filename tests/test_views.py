@@ -347,3 +347,11 @@ def test_body_html_cannot_break_the_page_layout(client):
     assert "正常的一段。" in prose
     [(_, footer)] = view.find("footer", class_="site-footer")
     assert "假页脚" not in footer
+
+
+def test_a_site_with_no_article_yet_serves_its_pages(client):
+    """A new deployment, before its first import: every list is empty, none fails."""
+    for url in ["/", "/?page=1", "/archive/", "/rss/", "/atom/", "/sitemap.xml", "/robots.txt"]:
+        assert client.get(url).status_code == 200, url
+    assert client.get("/?page=2").status_code == 404
+    assert client.get("/search/?q=" + "区块链").status_code == 200
