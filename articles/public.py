@@ -109,9 +109,7 @@ def neighbours(at, article, *, limit: int) -> tuple:
     around = [link for link in (article.previous, article.next) if link is not None]
     wanted = [*around, *shared]
     found = {
-        link.pk: link
-        for link in (_links(wanted) if wanted else [])
-        if link.pk in around or Article.is_public(link, at)
+        link.pk: link for link in _links(wanted) if link.pk in around or Article.is_public(link, at)
     }
     if shared:
         ranked = sorted(

@@ -55,13 +55,17 @@ class _Statement:
         stand = _Stand()
         stands = [stand(arg) for arg in args]
         queryset = build(*stands, **shape)
+        if queryset._iterable_class not in (ValuesListIterable, NamedValuesListIterable):
+            raise TypeError(f"{build.__qualname__}: prepare a values_list() queryset")
         self.alias = queryset.db
         self.connection = connections[queryset.db]
         self.compiler = queryset.query.get_compiler(queryset.db)
+        self.places: list[tuple[int, tuple[int, ...]]] = []
         try:
             self.sql, params = self.compiler.as_sql()
         except EmptyResultSet:  # this shape finds nothing, whatever the values ([0:0])
-            self.sql, params = None, []
+            self.sql = None
+            return
         self.params = list(params)
         fields = [select[0] for select in self.compiler.select[: self.compiler.col_count]]
         self.converters = self.compiler.get_converters(fields)
@@ -70,11 +74,8 @@ class _Statement:
             query = queryset.query
             names = [*query.extra_select, *query.values_select, *query.annotation_select]
             self.named = create_namedtuple_class(*(queryset._fields or names))
-        elif queryset._iterable_class is not ValuesListIterable:
-            raise TypeError(f"{build.__qualname__}: prepare a values_list() queryset")
         # Where each argument (or list item) went: its stand-in's place among the params.
-        self.places: list[tuple[int, tuple[int, ...]]] = []
-        for position, stand in enumerate(stands if self.sql is not None else []):
+        for position, stand in enumerate(stands):
             for index, item in _items(stand):
                 found = [i for i, p in enumerate(self.params) if p == self._adapt(item)]
                 if not found:
