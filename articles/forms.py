@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 
 from django import forms
+from django.conf import settings
 from django.contrib.admin.widgets import AdminTextInputWidget
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse, reverse_lazy
@@ -14,7 +15,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from . import notes, publishing, rendering, vault
-from .models import Article
+from .models import Article, Tag
 
 _SCHEME = re.compile(r"[a-z][a-z0-9+.-]*:", re.IGNORECASE)
 
@@ -63,7 +64,15 @@ class TagNamesField(forms.MultipleChoiceField):
     def clean(self, value):
         names = [name.strip() for name in super().clean(value)]
         unique = {name.casefold(): name for name in reversed(names)}
-        return [unique[key] for key in dict.fromkeys(name.casefold() for name in names)]
+        names = [unique[key] for key in dict.fromkeys(name.casefold() for name in names)]
+        limit = vault.MAX_COUNTS["tags"]
+        if len(names) > limit:
+            raise ValidationError(
+                _("%(count)s tags: an article may have %(limit)s at most.")
+                % {"count": len(names), "limit": limit},
+                code="max_tags",
+            )
+        return names
 
 
 class ArticleForm(forms.ModelForm):
@@ -108,6 +117,7 @@ class ArticleForm(forms.ModelForm):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.user = user
+        self.body_html = None  # rendered by clean_body when the body changed
         self.fields["opened_version"].initial = self.instance.version
         self.fields["summary_reviewed"].initial = bool(self.instance.summary_reviewed_at)
         names = [tag.name for tag in self.instance.tag_list()] if self.instance.pk else []
@@ -153,6 +163,18 @@ class ArticleForm(forms.ModelForm):
             )
         return url
 
+    def clean_body(self):
+        """Render the body here, within the time allowed, so that a body that cannot be
+        rendered is an error on the form, not on saving."""
+        body = self.cleaned_data["body"]
+        self.body_html = None
+        if "body" in self.changed_data or not self.instance.pk:
+            try:
+                self.body_html = rendering.render(body, seconds=settings.FOLIO_RENDER_SECONDS)
+            except rendering.RenderError as error:
+                raise ValidationError(str(error), code="render") from None
+        return body
+
     def clean_extra(self):
         extra = self.cleaned_data["extra"]
         if extra in (None, ""):
@@ -160,6 +182,13 @@ class ArticleForm(forms.ModelForm):
         if not isinstance(extra, dict):
             raise ValidationError(
                 _('Write the other front matter as a JSON object: {"key": value}.')
+            )
+        limit = vault.MAX_COUNTS["other keys"]
+        if len(extra) > limit:
+            raise ValidationError(
+                _("%(count)s keys: an article may have %(limit)s at most.")
+                % {"count": len(extra), "limit": limit},
+                code="max_keys",
             )
         taken = [key for key in extra if vault.role_of(key)]
         if taken:
@@ -178,6 +207,25 @@ class ArticleForm(forms.ModelForm):
         if self.instance.pk:
             self._refuse_stale(cleaned.get("opened_version"))
         return cleaned
+
+    def _post_clean(self):
+        super()._post_clean()
+        if not self.errors:
+            self._refuse_too_big()
+
+    def _refuse_too_big(self) -> None:
+        """Refuse what would export as a note the importer refuses (too many bytes)."""
+        names = self.cleaned_data.get("tags", [])
+        tags = [Tag(name=name, vault_path=name) for name in names]
+        items = self.instance.summary_items.all() if self.instance.pk else []
+        size = len(notes.note_text(self.instance, tags=tags, items=items).encode())
+        limit = settings.FOLIO_MAX_NOTE_BYTES
+        if size > limit:
+            message = _(
+                "This article would be a note of %(size)s bytes, over the limit of "
+                "%(limit)s (FOLIO_MAX_NOTE_BYTES): shorten the body."
+            ) % {"size": f"{size:,}", "limit": f"{limit:,}"}
+            self.add_error("body", ValidationError(message, code="too_big"))
 
     def _refuse_stale(self, version: int | None) -> None:
         """Refuse to save over a version saved since this form was opened: the editor's
@@ -213,6 +261,8 @@ class ArticleForm(forms.ModelForm):
             article.summary_reviewed_at, article.summary_reviewed_by = timezone.now(), self.user
         elif not reviewed:
             article.summary_reviewed_at = article.summary_reviewed_by = None
+        if self.body_html is not None:
+            article.set_body(article.body, html=self.body_html)
         if commit:
             article.save()
         return article

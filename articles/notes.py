@@ -128,7 +128,7 @@ def find_tags(tags: Iterable[vault.VaultTag], known: dict[str, Tag] | None = Non
 def changes(before: str, after: str) -> list[str]:
     """The FIELDS in which two notes differ."""
     old, new = (
-        vault.parse(text, path="revision", tz=timezone.get_default_timezone())
+        vault.parse(text, path="revision", tz=timezone.get_default_timezone(), limits=False)
         for text in (before, after)
     )
     fields = [name for name in FIELDS if name not in {"tags", "summary"}]

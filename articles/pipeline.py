@@ -34,14 +34,19 @@ class Prepared:
     error: vault.VaultError | None = None
 
 
-def prepare(text: str, path: str, tz: tzinfo, default_date: datetime | None) -> Prepared:
-    """Parse `text` (see `vault.parse`), render its body, time its reading and spell its
-    title's slug."""
+def prepare(
+    text: str, path: str, tz: tzinfo, default_date: datetime | None, seconds: float | None = None
+) -> Prepared:
+    """Parse `text` (see `vault.parse`), render its body (in at most `seconds`), time its
+    reading and spell its title's slug."""
     try:
         note = vault.parse(text, path=path, tz=tz, default_date=default_date)
+        html = rendering.render(note.body, seconds=seconds)
     except vault.VaultError as error:
         return Prepared(error=error)
-    html = rendering.render(note.body)
+    except rendering.RenderError as error:
+        line = note.body_line + error.line - 1 if error.line else None
+        return Prepared(error=vault.VaultError(path, line, f"body {error.message}"))
     text = measure.plain_text(html)
     summary = note.summary
     document = tokenizer.document(

@@ -186,6 +186,7 @@ def restore(article: Article, *, revision: Revision, user: AbstractBaseUser) -> 
         path=f"revision {revision.number}",
         tz=timezone.get_default_timezone(),
         default_date=article.published_at,
+        limits=False,
     )
     check_status(old=article.status, new=note.status, user=user)
     author = Author.objects.get_or_create(name=note.author)[0] if note.author else None

@@ -10,6 +10,7 @@ Chinese sentence that WeChat broke over two lines reads on without a stray space
 from __future__ import annotations
 
 import re
+import signal
 import threading
 from itertools import groupby
 from urllib.parse import urlsplit
@@ -21,11 +22,12 @@ from markdown.extensions import Extension
 from markdown.extensions.toc import slugify_unicode
 from markdown.treeprocessors import Treeprocessor
 from markdown.util import AtomicString
+from pygments.token import STANDARD_TYPES
 
 EXTENSIONS = ["tables", "fenced_code", "footnotes", "sane_lists", "codehilite", "toc"]
 EXTENSION_CONFIGS = {
     "codehilite": {"css_class": "highlight", "guess_lang": False},
-    "toc": {"permalink": False, "slugify": slugify_unicode},
+    "toc": {"permalink": False, "slugify": lambda value, separator: _heading_id(value, separator)},
 }
 
 ALLOWED_TAGS = {
@@ -35,18 +37,25 @@ ALLOWED_TAGS = {
     "sup", "table", "tbody", "td", "tfoot", "th", "thead", "tr", "u", "ul",
 }  # fmt: skip
 ALLOWED_ATTRIBUTES = {
-    "*": {"id", "title", "lang"},
+    "*": {"id", "title", "lang"},  # ids: see _own_id
     "a": {"href"},
     "img": {"src", "alt", "width", "height", "loading"},
     "ol": {"start", "reversed"},
     "li": {"value"},
     "td": {"align", "colspan", "rowspan"},
     "th": {"align", "colspan", "rowspan"},
-    "span": {"class"},
-    "div": {"class"},
-    "code": {"class"},
-    "sup": {"class"},
 }
+# Classes are those the renderer gives (code highlighting, footnotes), never the page's own.
+ALLOWED_CLASSES = {
+    "div": {"highlight", "footnote"},
+    "span": set(STANDARD_TYPES.values()) - {""},
+}
+# Ids of the public pages around a body: a heading that would take one gets another, raw
+# HTML that claims one loses it (tests/test_budget.py keeps this list true). The admin's
+# preview, among the admin's many ids, shows a body with none.
+PAGE_IDS = frozenset(
+    {"main", "site-name", "site-search-q", "search-q", "summary-heading", "related-heading"}
+)
 # One forced attribute a tag: ammonia adds several in no fixed order, and stored HTML
 # should not change from one render to the next.
 FORCED_ATTRIBUTES = {"img": {"referrerpolicy": "no-referrer"}}
@@ -194,14 +203,88 @@ def converter(*, fast: bool = True) -> markdown.Markdown:
     return getattr(_local, name)
 
 
-def render(text: str) -> str:
-    """The sanitized HTML for Markdown `text`."""
+class RenderError(ValueError):
+    """Markdown Folio will not render: what limit it broke, and on which line when known."""
+
+    def __init__(self, message: str, line: int | None = None) -> None:
+        super().__init__(message, line)
+        self.message, self.line = message, line
+
+    def __str__(self) -> str:
+        return f"line {self.line}: {self.message}" if self.line else self.message
+
+
+# Characters of indentation and of quote and list markers a line may open with: nesting
+# costs the parser recursion, and 64 levels of list are more than any article needs.
+MAX_NESTING = 128
+_NESTING = re.compile(r"(?:[ >]|\t|(?:[*+-]|\d{1,9}[.)])[ \t])*")
+
+
+def check(text: str) -> None:
+    """Raise RenderError, naming the line, where `text` nests deeper than MAX_NESTING."""
+    for line, row in enumerate(text.split("\n"), 1):
+        if len(row) > MAX_NESTING // 4 and row[0] in " \t>*+-0123456789":  # a tab counts 4
+            prefix = _NESTING.match(row).group()
+            width = len(prefix) + 3 * prefix.count("\t")
+            if width > MAX_NESTING and prefix.strip(" \t"):  # markers, not only indentation
+                raise RenderError(
+                    f"nested too deeply: {width} characters of indentation and quote or list "
+                    f"markers before the text, at most {MAX_NESTING}",
+                    line,
+                )
+
+
+class _OverTime(Exception):
+    pass
+
+
+class _Deadline:
+    """Interrupt the Python code within after `seconds`, in the main thread, where web
+    workers (gunicorn's sync workers) and import workers render. Other threads (the
+    development server's) go unbounded in time."""
+
+    def __init__(self, seconds: float | None) -> None:
+        self.seconds = seconds
+        self.armed = bool(seconds) and threading.current_thread() is threading.main_thread()
+
+    def __enter__(self) -> None:
+        if self.armed:
+            self.previous = signal.signal(signal.SIGALRM, self._expire)
+            signal.setitimer(signal.ITIMER_REAL, self.seconds)
+
+    def _expire(self, signum, frame) -> None:
+        if self.armed:  # not once the work is done and the alarm is being taken down
+            raise _OverTime
+
+    def __exit__(self, *exc_info: object) -> None:
+        if self.armed:
+            self.armed = False
+            signal.setitimer(signal.ITIMER_REAL, 0)
+            signal.signal(signal.SIGALRM, self.previous)
+
+
+def render(text: str, *, seconds: float | None = None, ids: bool = True) -> str:
+    """The sanitized HTML for Markdown `text` (with no ids unless `ids`), rendered in at
+    most `seconds`. Raises RenderError for Markdown nested too deeply or that takes
+    longer."""
+    check(text)
     md = converter()
     try:
-        html = md.convert(text)
+        with _Deadline(seconds):
+            html = md.convert(text)
+    except (_OverTime, RecursionError) as error:
+        _local.__dict__.clear()  # a converter stopped midway is not used again
+        if isinstance(error, RecursionError):
+            message = "nested too deeply to render (lists, quotes or emphasis within each other)"
+        else:
+            message = (
+                f"took longer than {seconds:g} s to render (FOLIO_RENDER_SECONDS): brackets, "
+                "links or HTML tags left open by the thousand are the usual cause"
+            )
+        raise RenderError(message) from None
     finally:
         md.reset()
-    return sanitize(html)
+    return sanitize(html, ids=ids)
 
 
 def link(url: str) -> str:
@@ -219,14 +302,30 @@ def link(url: str) -> str:
     return cleaned if parts.scheme.lower() in {"http", "https"} and parts.hostname else ""
 
 
-def sanitize(html: str) -> str:
-    """`html` with everything outside the allow-list removed."""
+def sanitize(html: str, *, ids: bool = True) -> str:
+    """`html` with everything outside the allow-list removed (ids too unless `ids`)."""
     return nh3.clean(
         html,
         tags=ALLOWED_TAGS,
-        attributes=ALLOWED_ATTRIBUTES,
+        attributes=ALLOWED_ATTRIBUTES if ids else _WITHOUT_IDS,
         url_schemes=URL_SCHEMES,
         link_rel="noopener noreferrer",
         set_tag_attribute_values=FORCED_ATTRIBUTES,
+        allowed_classes=ALLOWED_CLASSES,
+        attribute_filter=_own_id,
         strip_comments=True,
     )
+
+
+_WITHOUT_IDS = {tag: names - {"id"} for tag, names in ALLOWED_ATTRIBUTES.items()}
+
+
+def _heading_id(text: str, separator: str) -> str:
+    """A heading's id: its words (Chinese kept), unless the page has that id already."""
+    slug = slugify_unicode(text, separator)
+    return f"section{separator}{slug}" if slug in PAGE_IDS else slug
+
+
+def _own_id(tag: str, attribute: str, value: str) -> str | None:
+    """Drop an id the page around the body uses (raw HTML claiming `main`, say)."""
+    return None if attribute == "id" and value in PAGE_IDS else value

@@ -17,11 +17,15 @@ DJANGO_HTTPS          "1" behind TLS: HTTP redirected to HTTPS, HSTS, cookies se
                       must set it); without it, plain HTTP is served
 """
 
+import base64
+import hashlib
 import os
+import re
 from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+import django
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -110,6 +114,35 @@ FOLIO_PERMISSIONS_POLICY = ", ".join(
         "browsing-topics",
     )
 )
+
+# Content Security Policy, on every page (the admin's too): scripts and styles from Folio's
+# own static files only. No page has an inline script or style, so none needs a nonce, and
+# a page kept in the cache carries a policy as good as a fresh one's. Images from here and
+# from WeChat's image hosts (FOLIO_IMAGE_HOSTS, spaces between, adds others).
+FOLIO_IMAGE_HOSTS = os.environ.get(
+    "FOLIO_IMAGE_HOSTS", "https://mmbiz.qpic.cn https://mmbiz.qlogo.cn"
+).split()
+# The 500 page depends on nothing, not even static files: its one <style> is allowed by hash.
+_ERROR_STYLE = re.search(r"<style>(.*)</style>", (BASE_DIR / "templates/500.html").read_text())
+_ERROR_STYLE_HASH = base64.b64encode(hashlib.sha256(_ERROR_STYLE[1].encode()).digest()).decode()
+FOLIO_CSP = {
+    "default-src": ["'self'"],
+    "script-src": ["'self'"],
+    "style-src": ["'self'", f"'sha256-{_ERROR_STYLE_HASH}'"],
+    "img-src": ["'self'", "data:", *FOLIO_IMAGE_HOSTS],
+    "object-src": ["'none'"],
+    "base-uri": ["'none'"],
+    "form-action": ["'self'"],
+    "frame-ancestors": ["'none'"],
+}
+if django.VERSION >= (6, 0):  # Django's own
+    SECURE_CSP = FOLIO_CSP
+    _CSP_MIDDLEWARE = "django.middleware.csp.ContentSecurityPolicyMiddleware"
+else:  # django-csp, the library Django's was modelled on
+    CONTENT_SECURITY_POLICY = {"DIRECTIVES": FOLIO_CSP}
+    _CSP_MIDDLEWARE = "csp.middleware.CSPMiddleware"
+# Inside the page cache, so that a cached page keeps the header.
+MIDDLEWARE.insert(MIDDLEWARE.index("articles.security.SecurityHeadersMiddleware"), _CSP_MIDDLEWARE)
 
 TEMPLATES = [
     {
@@ -238,5 +271,15 @@ FOLIO_RELATED = 5  # related articles under an article
 
 # Where `import_seeds` looks when given no path.
 FOLIO_SEEDS_DIR = BASE_DIR / "seeds"
-# A note larger than this is refused by the importer (bytes).
-FOLIO_MAX_NOTE_BYTES = 5 * 1024 * 1024
+# A note larger than this is refused by the importer, and an article that would export
+# as a larger one by the admin (bytes). WeChat caps an article at 20,000 characters: a
+# tenth of this, markup and image links included. A note this size renders in a few
+# tenths of a second.
+FOLIO_MAX_NOTE_BYTES = 512 * 1024
+# Rendering a body may take this long (seconds) before it is refused: Markdown that is
+# slow to parse (brackets left open by the thousand) must not hold a worker.
+FOLIO_RENDER_SECONDS = 1.0
+# Seconds of rendering each user's live previews may take a minute (see security.py).
+FOLIO_PREVIEW_SECONDS = 10
+# The admin's form sends a note's fields URL-encoded: up to three bytes for each.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 3 * FOLIO_MAX_NOTE_BYTES + 256 * 1024

@@ -203,3 +203,58 @@ def test_editor_edits_previews_publishes_and_readers_see_it(newsroom, editor_bro
     assert "编辑在浏览器里改写的要点。" in article.locator(".summary").inner_text()
     assert article.locator(".prose strong", has_text="加粗").count() == 1
     assert editor.errors == [] and reader.errors == []
+
+
+CSP_VIOLATIONS = """
+window.cspViolations = [];
+document.addEventListener("securitypolicyviolation", (event) => {
+    window.cspViolations.push(`${event.violatedDirective} ${event.blockedURI}`);
+});
+"""
+
+
+def test_the_admin_works_under_its_content_security_policy(newsroom, editor_browser):
+    editor = Reader(editor_browser, viewport={"width": 1400, "height": 1000})
+    page = editor.page
+    page.add_init_script(CSP_VIOLATIONS)
+    page.goto(newsroom + "/admin/login/")
+    page.fill("#id_username", "editor")
+    page.fill("#id_password", "pw")
+    page.click("input[type=submit]")
+    page.goto(newsroom + "/admin/articles/article/")
+    with page.expect_navigation() as opened:
+        page.get_by_role("link", name="OpenAI春季发布会").click()
+    policy = opened.value.headers["content-security-policy"]
+    assert "script-src 'self'" in policy and "unsafe" not in policy
+
+    # The preview, rendered by the server as the body is typed.
+    body = page.locator("#id_body")
+    body.fill("在策略之下写的，**加粗**。\n\n" + body.input_value())
+    page.locator("#id_body_preview strong", has_text="加粗").wait_for()
+    # Tag autocomplete (Select2, asking the server as a name is typed).
+    page.locator(".field-tags .select2-selection").click()
+    page.keyboard.type("AI")
+    page.locator(".select2-results__option", has_text="AI").first.wait_for()  # suggested
+    page.keyboard.press("Backspace")
+    page.keyboard.press("Backspace")
+    page.keyboard.type("新标签")
+    page.locator(".select2-results__option--highlighted", has_text="新标签").wait_for()
+    page.keyboard.press("Enter")
+    # Inlines: a key point added, written, and moved to the top.
+    group = page.locator("#summary-point-group")
+    rows = group.locator("tr.form-row:not(.empty-form)")
+    before = rows.count()
+    group.locator(".add-row a").click()
+    assert rows.count() == before + 1
+    rows.nth(before).locator("textarea[name$='-text']").fill("策略之下加的要点。")
+    rows.nth(before).locator(".folio-move").first.click()  # up one
+
+    page.click("input[name=_continue]")  # save, and open the form again
+    page.wait_for_load_state()
+    assert page.locator(".messagelist .success").count() == 1
+    tags = page.locator("#id_tags option:checked").all_inner_texts()
+    assert "新标签" in tags
+    points = [row.input_value() for row in rows.locator("textarea[name$='-text']").all()]
+    assert points.index("策略之下加的要点。") == before - 1
+    assert page.evaluate("window.cspViolations") == []
+    assert editor.errors == []

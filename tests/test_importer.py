@@ -599,7 +599,7 @@ def test_import_reads_only_regular_files_inside_the_vault(hostile_vault, client)
     assert sorted(err[:-1]) == sorted(
         [
             f"{hostile_vault / 'huge.md'}: file is 1,073,741,824 bytes, over the "
-            "5,242,880-byte limit for a note; split it, or raise FOLIO_MAX_NOTE_BYTES",
+            "524,288-byte limit for a note; split it, or raise FOLIO_MAX_NOTE_BYTES",
             f"{hostile_vault / 'inside.md'}: {link}",
             f"{hostile_vault / 'leak.md'}: {link}",
             f"{hostile_vault / 'secret.md'}: {link}",

@@ -33,7 +33,9 @@ def test_body_is_rendered_on_save_and_only_when_it_changed(monkeypatch):
     assert article.body_html == "<p><strong>粗体</strong></p>"
     calls = []
     real = rendering.render
-    monkeypatch.setattr(rendering, "render", lambda text: calls.append(text) or real(text))
+    monkeypatch.setattr(
+        rendering, "render", lambda text, **kw: calls.append(text) or real(text, **kw)
+    )
     article = Article.objects.get(pk=article.pk)
     article.title = "新标题"
     article.save()
@@ -47,7 +49,7 @@ def test_body_is_rendered_on_save_and_only_when_it_changed(monkeypatch):
 def test_given_html_is_stored_without_rendering_again(monkeypatch):
     article = Article(title="t")
     article.set_body("x", html="<p>x</p>")
-    monkeypatch.setattr(rendering, "render", lambda text: pytest.fail("rendered"))
+    monkeypatch.setattr(rendering, "render", lambda text, **kw: pytest.fail("rendered"))
     article.save()
     assert Article.objects.get(pk=article.pk).body_html == "<p>x</p>"
 

@@ -49,6 +49,7 @@ def values(article: VaultArticle) -> dict:
     """What Folio stores of an article, tags folded the way the database folds them."""
     data = dataclasses.asdict(article)
     data.pop("layout")
+    data.pop("body_line")  # where the file has it, as the layout: not stored
     data["tags"] = sorted(tag["name"].casefold() for tag in data["tags"])
     return data
 

@@ -1,7 +1,10 @@
 """The article screens: the change list, the form (Markdown beside a live preview, the
 summary's rows), bulk actions, and each article's history."""
 
+import time
+
 from django import forms
+from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin.helpers import ActionForm
 from django.contrib.admin.views.main import SEARCH_VAR
@@ -18,12 +21,9 @@ from django.utils.html import format_html
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from .. import publishing, rendering, revisions, search, slugs
+from .. import publishing, rendering, revisions, search, security, slugs, vault
 from ..forms import ArticleForm
 from ..models import Article, Revision, SummaryItem, Tag
-
-MAX_PREVIEW = 2 * 1024 * 1024  # characters of Markdown the live preview renders
-
 
 # --- the summary's key points and risks, each an ordered list of rows ---------------------------
 
@@ -64,6 +64,10 @@ class _SummaryItemInline(admin.TabularInline):
             kwargs["widget"] = AdminTextInputWidget
         return super().formfield_for_dbfield(db_field, request, **kwargs)
 
+    def get_formset(self, request, obj=None, **kwargs):
+        # No more rows than a note may hold (the importer's limit), whatever is posted.
+        return super().get_formset(request, obj, validate_max=True, **kwargs)
+
     def has_add_permission(self, request, obj=None):
         return super().has_add_permission(request, obj) and _may_edit(request, obj)
 
@@ -76,12 +80,14 @@ class _SummaryItemInline(admin.TabularInline):
 
 class KeyPointInline(_SummaryItemInline):
     formset = _KeyPoints
+    max_num = vault.MAX_COUNTS["key points"]
     verbose_name = _("key point")
     verbose_name_plural = _("Key points")
 
 
 class RiskInline(_SummaryItemInline):
     formset = _Risks
+    max_num = vault.MAX_COUNTS["risks"]
     verbose_name = _("risk")
     verbose_name_plural = _("Risks and shortcomings")
 
@@ -307,8 +313,26 @@ class ArticleAdmin(admin.ModelAdmin):
             return JsonResponse({"error": "POST the body"}, status=405)
         if not (self.has_add_permission(request) or self.has_change_permission(request)):
             raise PermissionDenied
-        body = request.POST.get("body", "")[:MAX_PREVIEW]
-        return JsonResponse({"html": rendering.render(body)})
+        wait = security.preview_wait(request.user)
+        if wait:
+            error = gettext("Too many previews at once: the preview resumes in %(s)s s.")
+            response = JsonResponse({"error": error % {"s": wait}}, status=429)
+            response["Retry-After"] = str(wait)
+            return response
+        body = request.POST.get("body", "")
+        size, limit = len(body.encode()), settings.FOLIO_MAX_NOTE_BYTES
+        if size > limit:
+            error = gettext("The body is %(size)s bytes, over the limit of %(limit)s.")
+            return JsonResponse({"error": error % {"size": f"{size:,}", "limit": f"{limit:,}"}})
+        started = time.perf_counter()
+        try:
+            # No ids: among the admin's own, the body's could take one of them.
+            html = rendering.render(body, seconds=settings.FOLIO_RENDER_SECONDS, ids=False)
+        except rendering.RenderError as error:
+            return JsonResponse({"error": str(error)})
+        finally:
+            security.preview_spent(request.user, time.perf_counter() - started)
+        return JsonResponse({"html": html})
 
     def slug_view(self, request):
         if not self.has_add_permission(request):

@@ -54,6 +54,7 @@ class Run:
         self.dry_run, self.force = dry_run, force
         self.tz = timezone.get_default_timezone()
         self.max_bytes = settings.FOLIO_MAX_NOTE_BYTES
+        self.seconds = settings.FOLIO_RENDER_SECONDS
         self.seen = Knowledge()
         self.claimed: dict[str, str] = {}  # key -> the file that stands for it in this run
 
@@ -66,7 +67,7 @@ class Run:
             read = _Read(note, text, vault.text_hash(text))
             if self._agreed(read):
                 return read, None
-            return read, (text, read.shown, self.tz, self._default_date(note))
+            return read, (text, read.shown, self.tz, self._default_date(note), self.seconds)
         except vault.VaultError as error:
             return _Read(note, error=str(error)), None
         except OSError as error:  # gone since it was read
@@ -142,7 +143,7 @@ class Run:
         return result
 
     def _prepare(self, read: _Read) -> Prepared:
-        return prepare(read.text, read.shown, self.tz, self._default_date(read.note))
+        return prepare(read.text, read.shown, self.tz, self._default_date(read.note), self.seconds)
 
     def _failed(self, read: _Read, error: Exception) -> FileResult:
         if isinstance(error, vault.VaultError):

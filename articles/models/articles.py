@@ -222,7 +222,9 @@ class Article(models.Model):
         `rendering.render(body)` and its `measure.reading_minutes` when the caller has them
         already (the importer works them out in worker processes)."""
         self.body = body
-        self.body_html = rendering.render(body) if html is None else html
+        if html is None:
+            html = rendering.render(body, seconds=settings.FOLIO_RENDER_SECONDS)
+        self.body_html = html
         if minutes is None:
             minutes = measure.reading_minutes(measure.plain_text(self.body_html))
         self.reading_minutes = minutes

@@ -9,13 +9,14 @@ from . import files
 from .identity import canonical_url, source_key
 from .layout import Layout
 from .meta import role_of
-from .reading import MAX_LENGTHS, parse, parse_date
+from .reading import MAX_COUNTS, MAX_LENGTHS, parse, parse_date
 from .text import MAX_BYTES, decode, text_hash
 from .types import STATUSES, Summary, SummaryItem, VaultArticle, VaultError, VaultTag
 from .writing import dump
 
 __all__ = [
     "MAX_BYTES",
+    "MAX_COUNTS",
     "MAX_LENGTHS",
     "STATUSES",
     "Layout",

@@ -18,6 +18,9 @@ from .types import VaultArticle, VaultError, VaultTag
 # The columns that must keep a limit: a name unique in an index (an author's), a tag name
 # (taggit's column), a link (a URL field). Titles, sources and labels have none.
 MAX_LENGTHS = {"author": 500, "url": 2000, "tag": 100}
+# How many of a kind a note may hold: more would make its form too long to send back and
+# every page that lists it slower, and no article needs them.
+MAX_COUNTS = {"tags": 50, "key points": 50, "risks": 50, "other keys": 100}
 
 _DATE = re.compile(
     r"""\s*(\d{4})\s*(?:[-/.]|年)\s*(\d{1,2})\s*(?:[-/.]|月)\s*(\d{1,2})\s*日?
@@ -71,13 +74,15 @@ class _Fields:
     extra: dict[str, Any] = field(default_factory=dict)
 
 
-def _front_fields(front: FrontMatter | None, path: str, tz: tzinfo) -> _Fields:
+def _front_fields(front: FrontMatter | None, path: str, tz: tzinfo, limits: bool) -> _Fields:
     fields, draft, stated = _Fields(), False, None
     for entry in front.entries if front else ():
         if entry.role == REPEAT:
             continue
         if entry.role == "extra":
             fields.extra[entry.key] = entry.value
+            if limits:
+                _check_count("other keys", len(fields.extra), path, entry.line)
         elif entry.role == "tags":
             fields.tags += [(tag, entry.line) for tag in _front_tags(entry)]
         elif entry.role == "draft":
@@ -107,6 +112,11 @@ def _set_scalar(fields: _Fields, entry: Entry, path: str, tz: tzinfo) -> None:
         value = html.unescape(value)
     _check_length(entry.role, value, path, entry.line)
     setattr(fields, entry.role, value)
+
+
+def _check_count(kind: str, count: int, path: str, line: int | None) -> None:
+    if count > MAX_COUNTS[kind]:
+        raise VaultError(path, line, f"more than {MAX_COUNTS[kind]} {kind}, the limit")
 
 
 def _check_length(role: str, value: str, path: str, line: int | None) -> None:
@@ -201,17 +211,20 @@ def parse(
     path: str,
     tz: tzinfo = UTC,
     default_date: datetime | None = None,
+    limits: bool = True,
 ) -> VaultArticle:
     """Read a note (decoded text, see `decode`) into a VaultArticle.
 
     `path` names the note in errors and gives the title when nothing else does;
     `default_date` is the date of a note that has none; dates without an offset are in
-    `tz`. Raises VaultError, naming the line where it can, for anything unreadable.
+    `tz`. Raises VaultError, naming the line where it can, for anything unreadable, and
+    for more of a kind than MAX_COUNTS allows unless `limits` is off (Folio reading its
+    own revisions: what it saved, it reads back).
     """
     if not text.strip():
         raise VaultError(path, None, "empty note: nothing to import")
     front = read_front_matter(text, path=path)
-    fields = _front_fields(front, path, tz)
+    fields = _front_fields(front, path, tz, limits)
     rest_at = front.end if front else 0
     rest = text[rest_at:]
     spans = _find_spans(rest, has_title=bool(fields.title))
@@ -220,7 +233,12 @@ def parse(
     )
     title = fields.title or spans.title or PurePosixPath(path).stem
     summary = sections.parse_summary(spans.text(rest, "summary"))
-    tags = _tags(fields, rest, spans, path, line_offset=text.count("\n", 0, rest_at))
+    for kind, items in (("key points", summary.key_points), ("risks", summary.risks)):
+        line = text.count("\n", 0, rest_at + spans.slots.get("summary", (0, 0))[0]) + 1
+        if limits:
+            _check_count(kind, len(items), path, line)
+    offset = text.count("\n", 0, rest_at)
+    tags = _tags(fields, rest, spans, path, line_offset=offset, limits=limits)
     body_start, body_end = spans.slots.get("body", (0, 0))
     article = VaultArticle(
         path=path,
@@ -234,13 +252,14 @@ def parse(
         body=rest[body_start:body_end],
         tags=tags,
         extra=fields.extra,
+        body_line=text.count("\n", 0, rest_at + body_start) + 1,
     )
     article.layout = _layout(article, front, rest, spans, title_from)
     return article
 
 
 def _tags(
-    fields: _Fields, rest: str, spans: _Spans, path: str, *, line_offset: int
+    fields: _Fields, rest: str, spans: _Spans, path: str, *, line_offset: int, limits: bool
 ) -> list[VaultTag]:
     found = list(fields.tags)
     start = spans.content.get("tags", 0)
@@ -252,6 +271,8 @@ def _tags(
         if tag.name.casefold() not in seen:
             seen.add(tag.name.casefold())
             tags.append(tag)
+            if limits:
+                _check_count("tags", len(tags), path, line)
     return tags
 
 

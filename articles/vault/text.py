@@ -8,7 +8,7 @@ import re
 
 from .types import VaultError
 
-MAX_BYTES = 5 * 1024 * 1024
+MAX_BYTES = 512 * 1024  # FOLIO_MAX_NOTE_BYTES's default
 
 # C0 controls other than tab, newline, form feed and carriage return, and DEL.
 _CONTROL = re.compile(r"[\x01-\x08\x0b\x0e-\x1f\x7f]")

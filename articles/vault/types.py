@@ -83,3 +83,4 @@ class VaultArticle:
     tags: list[VaultTag] = field(default_factory=list)
     extra: dict[str, Any] = field(default_factory=dict)
     layout: Layout | None = None
+    body_line: int = field(default=1, compare=False)  # the file's line the body starts on

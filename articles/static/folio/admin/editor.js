@@ -16,11 +16,20 @@
                 body: new URLSearchParams({body: textarea.value}),
                 credentials: "same-origin",
             });
-            if (!response.ok || ticket !== sent) {
+            const answer = await response.json().catch(() => ({}));
+            if (ticket !== sent) {
                 return;
             }
-            // The server sanitized this HTML with the public page's allow-list.
-            pane.innerHTML = (await response.json()).html;
+            if (typeof answer.html === "string") {
+                // The server sanitized this HTML with the public page's allow-list.
+                pane.innerHTML = answer.html;
+                return;
+            }
+            // A body too big, too deep or too slow to render, or too many previews: say so.
+            const note = document.createElement("p");
+            note.className = "errornote";
+            note.textContent = answer.error ?? `${response.status} ${response.statusText}`;
+            pane.replaceChildren(note);
         }
         textarea.addEventListener("input", () => {
             clearTimeout(timer);
