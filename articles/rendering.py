@@ -239,9 +239,10 @@ class _OverTime(Exception):
 
 
 class _Deadline:
-    """Interrupt the Python code within after `seconds`, in the main thread, where web
-    workers (gunicorn's sync workers) and import workers render. Other threads (the
-    development server's) go unbounded in time."""
+    """Interrupt the Python code within after `seconds` of the process's CPU time (so
+    that a loaded machine does not refuse what an idle one renders), in the main thread,
+    where web workers (gunicorn's sync workers) and import workers render. Other threads
+    (the development server's) go unbounded in time."""
 
     def __init__(self, seconds: float | None) -> None:
         self.seconds = seconds
@@ -249,8 +250,8 @@ class _Deadline:
 
     def __enter__(self) -> None:
         if self.armed:
-            self.previous = signal.signal(signal.SIGALRM, self._expire)
-            signal.setitimer(signal.ITIMER_REAL, self.seconds)
+            self.previous = signal.signal(signal.SIGVTALRM, self._expire)
+            signal.setitimer(signal.ITIMER_VIRTUAL, self.seconds)
 
     def _expire(self, signum, frame) -> None:
         if self.armed:  # not once the work is done and the alarm is being taken down
@@ -259,8 +260,8 @@ class _Deadline:
     def __exit__(self, *exc_info: object) -> None:
         if self.armed:
             self.armed = False
-            signal.setitimer(signal.ITIMER_REAL, 0)
-            signal.signal(signal.SIGALRM, self.previous)
+            signal.setitimer(signal.ITIMER_VIRTUAL, 0)
+            signal.signal(signal.SIGVTALRM, self.previous or signal.SIG_DFL)  # None: set in C
 
 
 def render(text: str, *, seconds: float | None = None, ids: bool = True) -> str:

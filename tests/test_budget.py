@@ -19,7 +19,7 @@ from tests.public import Page, make_article
 pytestmark = pytest.mark.django_db
 
 LIMIT_WORDS = ("FOLIO_RENDER_SECONDS", "nested too deeply")
-WORST = 1.6  # seconds: the budget (1 s) and the request around it
+WORST = 2.5  # seconds: the budget (1 s of CPU) and the request, on a machine running CI
 
 
 def preview(client, body):
