@@ -65,14 +65,19 @@ class TagNamesField(forms.MultipleChoiceField):
         names = [name.strip() for name in super().clean(value)]
         unique = {name.casefold(): name for name in reversed(names)}
         names = [unique[key] for key in dict.fromkeys(name.casefold() for name in names)]
-        limit = vault.MAX_COUNTS["tags"]
-        if len(names) > limit:
-            raise ValidationError(
-                _("%(count)s tags: an article may have %(limit)s at most.")
-                % {"count": len(names), "limit": limit},
-                code="max_tags",
-            )
+        _at_most("tags", len(names))
         return names
+
+
+def _at_most(kind: str, count: int) -> None:
+    """Refuse more of `kind` than a note may hold (vault.MAX_COUNTS, the importer's)."""
+    limit = vault.MAX_COUNTS[kind]
+    if count > limit:
+        raise ValidationError(
+            _("%(count)s %(kind)s: an article may have %(limit)s at most.")
+            % {"count": count, "kind": kind, "limit": limit},
+            code="too_many",
+        )
 
 
 class ArticleForm(forms.ModelForm):
@@ -183,13 +188,7 @@ class ArticleForm(forms.ModelForm):
             raise ValidationError(
                 _('Write the other front matter as a JSON object: {"key": value}.')
             )
-        limit = vault.MAX_COUNTS["other keys"]
-        if len(extra) > limit:
-            raise ValidationError(
-                _("%(count)s keys: an article may have %(limit)s at most.")
-                % {"count": len(extra), "limit": limit},
-                code="max_keys",
-            )
+        _at_most("other keys", len(extra))
         taken = [key for key in extra if vault.role_of(key)]
         if taken:
             raise ValidationError(

@@ -45,6 +45,7 @@ ALLOWED_ATTRIBUTES = {
     "td": {"align", "colspan", "rowspan"},
     "th": {"align", "colspan", "rowspan"},
 }
+_WITHOUT_IDS = {tag: names - {"id"} for tag, names in ALLOWED_ATTRIBUTES.items()}
 # Classes are those the renderer gives (code highlighting, footnotes), never the page's own.
 ALLOWED_CLASSES = {
     "div": {"highlight", "footnote"},
@@ -316,9 +317,6 @@ def sanitize(html: str, *, ids: bool = True) -> str:
         attribute_filter=_own_id,
         strip_comments=True,
     )
-
-
-_WITHOUT_IDS = {tag: names - {"id"} for tag, names in ALLOWED_ATTRIBUTES.items()}
 
 
 def _heading_id(text: str, separator: str) -> str:

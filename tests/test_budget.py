@@ -88,6 +88,13 @@ def test_an_import_reports_a_body_it_cannot_render_with_file_and_line(tmp_path):
     assert list(Article.objects.values_list("title", flat=True)) == ["好"]
 
 
+def test_the_preview_refuses_a_body_over_the_note_limit_with_the_limit_named(author, settings):
+    settings.FOLIO_MAX_NOTE_BYTES = 1000
+    assert preview(author, "字" * 333)["html"] == "<p>" + "字" * 333 + "</p>"  # 999 bytes
+    answer = preview(author, "字" * 334)
+    assert answer == {"error": "The body is 1,002 bytes, over the limit of 1,000."}
+
+
 def test_the_preview_is_rate_limited_per_user(client, settings):
     settings.FOLIO_PREVIEW_SECONDS = 0.03  # each preview counts 10 ms at least
     client.force_login(person("author", "Author"))
@@ -208,7 +215,7 @@ def test_what_the_importer_refuses_the_admin_refuses_too(client, tmp_path):
     for article, field, value, words in [
         (big, "body", big.body + "再多一行。", "FOLIO_MAX_NOTE_BYTES"),
         (small, "tags", [f"标签{i}" for i in range(51)], "51 tags"),
-        (small, "extra", json.dumps({f"k{i}": 1 for i in range(101)}), "101 keys"),
+        (small, "extra", json.dumps({f"k{i}": 1 for i in range(101)}), "101 other keys"),
     ]:
         data = change_form(client, article)
         data[field] = value if isinstance(value, list) else [value]

@@ -233,10 +233,10 @@ def parse(
     )
     title = fields.title or spans.title or PurePosixPath(path).stem
     summary = sections.parse_summary(spans.text(rest, "summary"))
-    for kind, items in (("key points", summary.key_points), ("risks", summary.risks)):
+    if limits:
         line = text.count("\n", 0, rest_at + spans.slots.get("summary", (0, 0))[0]) + 1
-        if limits:
-            _check_count(kind, len(items), path, line)
+        _check_count("key points", len(summary.key_points), path, line)
+        _check_count("risks", len(summary.risks), path, line)
     offset = text.count("\n", 0, rest_at)
     tags = _tags(fields, rest, spans, path, line_offset=offset, limits=limits)
     body_start, body_end = spans.slots.get("body", (0, 0))
