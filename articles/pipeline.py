@@ -9,6 +9,9 @@ from __future__ import annotations
 
 import concurrent.futures
 import multiprocessing
+import multiprocessing.connection
+import os
+import threading
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures.process import BrokenProcessPool
@@ -76,7 +79,9 @@ class Workers:
                 "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn"
             )
             context = multiprocessing.get_context(method)
-            self.pool = concurrent.futures.ProcessPoolExecutor(self.processes, mp_context=context)
+            self.pool = concurrent.futures.ProcessPoolExecutor(
+                self.processes, mp_context=context, initializer=_exit_with_parent
+            )
         return self
 
     def __exit__(self, *exc_info: object) -> None:
@@ -106,6 +111,20 @@ class Workers:
             else:
                 return lambda: _result(future, args)
         return lambda: prepare(*args)
+
+
+def _exit_with_parent() -> None:
+    """In a worker: end when the process that started it ends, however it ended. A
+    killed import leaves no worker behind (each would wait for work for ever)."""
+    parent = multiprocessing.parent_process()
+    if parent is None:
+        return
+
+    def watch() -> None:
+        multiprocessing.connection.wait([parent.sentinel])
+        os._exit(1)
+
+    threading.Thread(target=watch, name="exit-with-parent", daemon=True).start()
 
 
 def _result(future: concurrent.futures.Future, args: tuple[Any, ...]) -> Prepared:
