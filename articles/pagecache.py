@@ -47,7 +47,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import DisallowedHost
 from django.core.handlers.wsgi import WSGIRequest
-from django.db import connections, transaction
+from django.db import DatabaseError, connections, transaction
 from django.http import HttpRequest, HttpResponse
 from django.urls import Resolver404, resolve
 from django.utils import translation
@@ -187,20 +187,27 @@ def _current(generation: Generation | None, now: float) -> Generation:
     if now < generation.until:
         return generation
     token = hashlib.sha256(f"{generation.token}{generation.until}".encode()).hexdigest()[:16]
-    return _new_generation(since=generation.until, token=token, epoch=generation.epoch)
+    try:
+        return _new_generation(since=generation.until, token=token, epoch=generation.epoch)
+    except DatabaseError:  # away: the pages kept are served until it can say what is out
+        logger.warning("The page cache keeps its generation: the database is away")
+        return generation
 
 
-_seen = threading.local()  # .generation: the one this thread's request has read, or None
+# .generation: the one this thread's request has read, or None; .failed: reading it failed
+# (the store or the database is away), so that the request does not wait for it again.
+_seen = threading.local()
 
 
 def seen() -> Generation | None:
     """The site's generation as the request under way read it (read now if it has not),
     or None when the store cannot say."""
     generation = getattr(_seen, "generation", None)
-    if generation is None:
+    if generation is None and not getattr(_seen, "failed", False):
         try:
             generation = _seen.generation = _current(_store().generation(), time.time())
         except Exception:
+            _seen.failed = True
             logger.exception("The page cache could not be read")
     return generation
 
@@ -381,17 +388,22 @@ def _has_session(request: HttpRequest) -> bool:
     return settings.SESSION_COOKIE_NAME in request.COOKIES or "messages" in request.COOKIES
 
 
-def _find(request: HttpRequest, numbers: tuple[str, ...]) -> _Found | None:
+def _find(request: HttpRequest, numbers: tuple[str, ...], *, front: bool = False) -> _Found | None:
     """The public page's key, the site's generation and the kept page if current; None
     when the cache is off, the page number malformed, or the store or the database (which
-    a new generation asks) cannot answer: the page is then rendered, uncached."""
+    a new generation asks) cannot answer: the page is then rendered, uncached. In `front`
+    of Django, where no error page can be made, the database is never asked."""
     key = _key(request, numbers) if settings.FOLIO_PAGE_CACHE else None
     if key is None:
         return None
     try:
         generation, entry = _store().read(key)
-        generation = _seen.generation = _current(generation, time.time())
+        now = time.time()
+        if front and (generation is None or now >= generation.until):
+            return None
+        generation = _seen.generation = _current(generation, now)
     except Exception:
+        _seen.failed = True
         logger.exception("The page cache could not be read")
         return None
     return _Found(key, generation, entry if entry and entry.token == generation.token else None)
@@ -415,7 +427,7 @@ class PageCacheFront:
             numbers = _page_of(request)
             try:
                 public = numbers is not None and not _has_session(request)
-                found = _find(request, numbers) if public else None
+                found = _find(request, numbers, front=True) if public else None
             except DisallowedHost:  # Django answers 400
                 found = None
             if found is not None and found.entry is not None:
@@ -434,7 +446,7 @@ class PageCacheMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        _seen.generation = None  # this request reads it afresh
+        _seen.generation, _seen.failed = None, False  # this request reads it afresh
         numbers = _page_of(request)
         if numbers is None:
             return self.get_response(request)

@@ -71,6 +71,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     # First: a cached page is answered before the rest runs (see articles/pagecache.py).
     "articles.pagecache.PageCacheMiddleware",
+    # A read whose database connection was cut is answered again (articles/outages.py).
+    "articles.outages.RetryMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -122,8 +124,8 @@ FOLIO_PERMISSIONS_POLICY = ", ".join(
 FOLIO_IMAGE_HOSTS = os.environ.get(
     "FOLIO_IMAGE_HOSTS", "https://mmbiz.qpic.cn https://mmbiz.qlogo.cn"
 ).split()
-# The 500 page depends on nothing, not even static files: its one <style> is allowed by hash.
-_ERROR_STYLE = re.search(r"<style>(.*)</style>", (BASE_DIR / "templates/500.html").read_text())
+# The error pages depend on nothing, not even static files: their one <style> is allowed by hash.
+_ERROR_STYLE = re.search(r"<style>(.*)</style>", (BASE_DIR / "templates/error.html").read_text())
 _ERROR_STYLE_HASH = base64.b64encode(hashlib.sha256(_ERROR_STYLE[1].encode()).digest()).decode()
 FOLIO_CSP = {
     "default-src": ["'self'"],
@@ -174,6 +176,9 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # A server that does not answer: readers get the 503 page in seconds, not a hung worker.
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault("connect_timeout", 3)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets readers go on while an import writes; IMMEDIATE avoids "database is locked"
     # when two writers start together; synchronous=NORMAL is durable enough under WAL.

@@ -12,3 +12,5 @@ urlpatterns = [
     path("robots.txt", cached()(robots_txt), name="robots"),
     path("", include("articles.urls")),
 ]
+
+handler500 = "articles.outages.server_error"

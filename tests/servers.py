@@ -5,11 +5,12 @@ import os
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.error
 import urllib.parse
 import urllib.request
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 
 from django.db import connection
@@ -71,6 +72,8 @@ def _wait_for(base: str, server: subprocess.Popen) -> None:
             return
         except urllib.error.HTTPError:  # it answers (a redirect to HTTPS, say)
             return
+        except TimeoutError:  # it took the request, and is slow to answer (its database)
+            return
         except (urllib.error.URLError, ConnectionError):
             time.sleep(0.1)
     raise RuntimeError("the server did not answer within 30 s")
@@ -117,3 +120,69 @@ def get(url: str) -> tuple[int, dict[str, str], str]:
             return response.status, dict(response.headers), response.read().decode()
     except urllib.error.HTTPError as error:
         return error.code, dict(error.headers), error.read().decode()
+
+
+class DatabaseProxy:
+    """A TCP relay to PostgreSQL on a port of its own, for a server to reach its database
+    through: closed and opened again (the database goes away and returns), or told to
+    cut the connection that sends the n-th query from now (a connection lost mid-request)."""
+
+    def __init__(self, target: tuple[str, int] = ("127.0.0.1", 5432)) -> None:
+        self.target = target
+        self.port = free_port()
+        self.listener: socket.socket | None = None
+        self.sockets: set[socket.socket] = set()
+        self.lock = threading.Lock()
+        self.queries_left = 0  # cut the connection that sends this query (0: none)
+
+    def open(self) -> None:
+        listener = socket.create_server(("127.0.0.1", self.port))
+        self.listener = listener
+        threading.Thread(target=self._accept, args=(listener,), daemon=True).start()
+
+    def close(self) -> None:
+        """Refuse new connections and cut every open one."""
+        if self.listener is not None:
+            self._shut(self.listener)  # wakes the thread waiting in accept()
+            self.listener = None
+        with self.lock:
+            for sock in self.sockets:
+                self._shut(sock)
+            self.sockets.clear()
+
+    def cut_at_query(self, n: int) -> None:
+        """Cut the connection over which the n-th query from now is sent, instead of
+        sending it."""
+        self.queries_left = n
+
+    def _accept(self, listener: socket.socket) -> None:
+        while True:
+            try:
+                client, _ = listener.accept()
+            except OSError:  # closed
+                return
+            server = socket.create_connection(self.target)
+            with self.lock:
+                self.sockets |= {client, server}
+            threading.Thread(target=self._pump, args=(client, server, True), daemon=True).start()
+            threading.Thread(target=self._pump, args=(server, client, False), daemon=True).start()
+
+    def _pump(self, source: socket.socket, sink: socket.socket, queries: bool) -> None:
+        try:
+            while data := source.recv(65536):
+                # A simple query ('Q') or the Parse of an extended one ('P') starts a chunk.
+                if queries and self.queries_left and data[:1] in (b"Q", b"P"):
+                    self.queries_left -= 1
+                    if not self.queries_left:
+                        break
+                sink.sendall(data)
+        except OSError:
+            pass
+        for sock in (source, sink):
+            self._shut(sock)
+
+    @staticmethod
+    def _shut(sock: socket.socket) -> None:
+        with suppress(OSError):
+            sock.shutdown(socket.SHUT_RDWR)
+        sock.close()
