@@ -21,12 +21,14 @@ class ExportReport:
     failed: list[vault.VaultError] = field(default_factory=list)
 
 
-def export_articles(directory: Path, articles: QuerySet[Article] | None = None) -> ExportReport:
+def export_articles(
+    directory: Path, articles: QuerySet[Article] | None = None, *, agree: bool = True
+) -> ExportReport:
     """Write each article as a note under `directory`, at its vault path where it has one
     (so the export is a vault again), else at `<slug>.md`; never through a link, never
     outside `directory`, never over a file changed since it was last imported or exported
-    or one Folio never wrote. Each file written is an agreement with its article: edited
-    and imported again, it updates the article."""
+    or one Folio never wrote. Each file written is an agreement with its article (unless
+    not to `agree`: a backup's copy): edited and imported again, it updates the article."""
     articles = (articles if articles is not None else Article.objects.all()).order_by("pk")
     in_order = TaggedArticle.objects.select_related("tag").order_by("pk")
     articles = articles.select_related("author").prefetch_related(
@@ -49,7 +51,8 @@ def export_articles(directory: Path, articles: QuerySet[Article] | None = None) 
             continue
         report.written.append(directory / relative)
         agreements.append(_agreement(article, real, relative, digest))
-    _record(agreements)
+    if agree:
+        _record(agreements)
     return report
 
 
