@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 MANAGE := $(BIN)/python manage.py
 
-.PHONY: install run serve test lint bench bench-search clean
+.PHONY: install run serve test lint bench bench-search load clean
 
 install: $(VENV)/.installed
 
@@ -47,6 +47,12 @@ bench: install
 bench-search: install
 	$(BIN)/python -m bench.search_bench
 	$(BIN)/python -m bench.search_bench --database-url postgres://postgres@127.0.0.1:5432/folio_bench
+
+# 60 s of mixed reads (wrk) against the production server while an import and an editor's
+# saves run, on SQLite then PostgreSQL; fails on any 5xx or lost edit (bench/load.py).
+load: install
+	$(BIN)/python -m bench.load
+	$(BIN)/python -m bench.load --database-url postgres://postgres@127.0.0.1:5432/folio_load
 
 clean:
 	rm -rf $(VENV) var
