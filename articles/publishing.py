@@ -4,7 +4,7 @@ transaction, leaving a revision. The admin's forms and actions call these.
 States: draft -> in review -> published, and archived. A published article whose publish
 time is still to come is scheduled: `Article.objects.published()` shows it when the time
 comes, so no job has to run. Authors (without `articles.publish_article`) keep to drafts
-and articles in review.
+and articles in review, their own or nobody's (`may_edit`).
 """
 
 from __future__ import annotations
@@ -51,9 +51,34 @@ def can_publish(user: AbstractBaseUser) -> bool:
     return user.has_perm("articles.publish_article")
 
 
+def creator(article: Article) -> int | None:
+    """The id of the user who created `article` (who made its first revision); None when
+    nobody of the newsroom did: an import, or a user since deleted."""
+    if article.pk is None:
+        return None
+    if not hasattr(article, "_creator"):  # a change form asks a score of times: once
+        first = article.revisions.order_by("number").values_list("user_id", flat=True)
+        article._creator = first.first()
+    return article._creator
+
+
 def may_edit(user: AbstractBaseUser, article: Article) -> bool:
-    """Editors edit every article; authors only drafts and articles in review."""
-    return can_publish(user) or article.status in AUTHOR_STATES
+    """Editors edit every article; Authors drafts and articles in review that they
+    created or that nobody of the newsroom did (an import), never another person's."""
+    if can_publish(user):
+        return True
+    return article.status in AUTHOR_STATES and creator(article) in (None, user.pk)
+
+
+def check_edit(user: AbstractBaseUser, article: Article) -> None:
+    """Raise PermissionDenied unless `user` may edit `article` (`may_edit`)."""
+    if not may_edit(user, article):
+        raise PermissionDenied(
+            _(
+                "Only editors change this article, and the author who created it while it "
+                "is a draft or in review."
+            )
+        )
 
 
 def check_status(*, old: str | None, new: str, user: AbstractBaseUser) -> None:
@@ -78,6 +103,7 @@ def set_status(
 ) -> Revision | None:
     """Move `article` to `status` (publish at `publish_at` if given: a time to come
     schedules it); None when nothing changes."""
+    check_edit(user, article)
     check_status(old=article.status, new=status, user=user)
     if article.status == status and publish_at in (None, article.published_at):
         return None
@@ -181,6 +207,7 @@ def tag_many(
 def restore(article: Article, *, revision: Revision, user: AbstractBaseUser) -> Revision:
     """Make `article` what it was at `revision` (its address stays): a new revision.
     The move to the status the revision's note gives is checked, as it will be applied."""
+    check_edit(user, article)
     note = vault.parse(
         revision.note,
         path=f"revision {revision.number}",

@@ -8,6 +8,7 @@ from django.contrib.auth.models import Permission
 from django.test import Client
 from django.utils import timezone
 
+from articles import changes
 from articles.models import Article, Revision, Tag
 from tests.helpers import committed, form_data, import_seeds, note, run_command, write
 from tests.newsroom import change_form, person, post_change
@@ -687,6 +688,7 @@ def test_one_state_for_the_banner_the_badge_and_the_filter(editor_client, state)
 
 def test_an_authors_change_to_a_reviewed_summary_wants_a_new_review(author_client, editor_client):
     article = make_article("待修改", status=S.REVIEW, points=[("甲", "一")])
+    changes.saved(article, user=None, comment="Imported", first=True)  # nobody's: any Author's
     editor_client.post(
         "/admin/articles/article/", {"action": "mark_reviewed", "_selected_action": [article.pk]}
     )

@@ -5,7 +5,7 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 from taggit.models import Tag as TaggitTag
 
-from . import articles, taxonomy  # noqa: F401 (they register their screens)
+from . import articles, logins, taxonomy  # noqa: F401 (they register their screens)
 
 # Folio has its own tag model (with a vault path); taggit's stays empty.
 admin.site.unregister(TaggitTag)

@@ -20,6 +20,7 @@ from ..models import Author, Tag
 class AuthorAdmin(admin.ModelAdmin):
     list_display = ("name", "slug", "article_count")
     search_fields = ("name",)
+    ordering = ("name",)  # the article form's autocomplete pages through them
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(article_count=Count("articles"))
