@@ -19,7 +19,7 @@ from django.db.models import Count, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from . import changes, notes, pagecache, slugs, vault
+from . import changes, notes, pagecache, rendering, slugs, vault
 from .models import (
     Article,
     Author,
@@ -219,7 +219,13 @@ def restore(article: Article, *, revision: Revision, user: AbstractBaseUser) -> 
     author = Author.objects.get_or_create(name=note.author)[0] if note.author else None
     if notes.to_vault(article).summary != note.summary:
         _unreview(article, user=user)
-    items = notes.apply(article, note, author=author)
+    try:
+        items = notes.apply(article, note, author=author)
+    except rendering.RenderError as error:  # kept from before the budget, or a faster machine
+        raise ValidationError(
+            _("Revision %(number)s cannot be restored: its body %(problem)s.")
+            % {"number": revision.number, "problem": error.message}
+        ) from error
     article.save()
     notes.save_related(article, items, notes.find_tags(note.tags))
     comment = _("Restored revision %(number)s") % {"number": revision.number}

@@ -9,7 +9,7 @@ from urllib.parse import urlencode
 import pytest
 from django.conf import settings as django_settings
 
-from articles import notes, rendering
+from articles import notes, rendering, revisions
 from articles.models import Article
 from tests.helpers import committed, import_seeds, note, write
 from tests.newsroom import change_form, person
@@ -58,6 +58,25 @@ def test_a_body_too_slow_to_render_is_refused_on_the_form_with_the_limit_named(a
     assert "FOLIO_RENDER_SECONDS" in response.content.decode()
     article.refresh_from_db()
     assert article.body == "正文"
+
+
+def test_a_revision_whose_body_cannot_be_rendered_is_not_restored_and_says_why(client):
+    """A revision kept from before the budget (or from a faster machine) renders no more:
+    its restore says so, naming the limit, and leaves the article as it is."""
+    client.force_login(person("editor", "Editor"))
+    article = make_article("恢复", body="正文")
+    with committed():
+        revisions.record(article, user=None, comment="")
+    nested = "\n".join("  " * depth + "- 层" for depth in range(300))
+    revision = article.revisions.get()
+    revision.note = revision.note.replace("正文", nested)
+    revision.save()
+    url = f"/admin/articles/article/{article.pk}/history/{revision.number}/restore/"
+    response = client.post(url, follow=True)
+    assert response.status_code == 200
+    shown = [str(message) for message in response.context["messages"]]
+    assert any("nested too deeply" in message for message in shown), shown
+    assert Article.objects.get(pk=article.pk).body == "正文"
 
 
 def test_emphasis_nested_deeper_than_python_recurses_is_an_error_not_a_500(author):

@@ -374,8 +374,10 @@ class ArticleAdmin(admin.ModelAdmin):
         revision = get_object_or_404(article.revisions, number=number)
         try:
             publishing.restore(article, revision=revision, user=request.user)
-        except (PermissionDenied, ValidationError) as error:
+        except PermissionDenied as error:
             self.message_user(request, str(error), messages.ERROR)
+        except ValidationError as error:
+            self.message_user(request, " ".join(error.messages), messages.ERROR)
         else:
             done = gettext("Revision %(number)s restored, as a new revision.")
             self.message_user(request, done % {"number": number}, messages.SUCCESS)
