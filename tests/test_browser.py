@@ -36,8 +36,7 @@ if not Path(CHROMIUM).exists():
     pytest.skip(f"no Chromium at {CHROMIUM}", allow_module_level=True)
 
 playwright = pytest.importorskip("playwright.sync_api")
-# serialized_rollback: the groups the roles migration made outlive the flush after each test
-pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+pytestmark = pytest.mark.django_db(transaction=True)
 
 
 @pytest.fixture
