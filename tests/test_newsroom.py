@@ -312,6 +312,15 @@ def test_restore_needs_a_post_and_the_right(editor_client, author_client):
     )
 
 
+@pytest.mark.parametrize("object_id", ["abc", "1abc", "1.5", "%E6%96%87", "9999"])
+def test_history_of_an_address_that_is_no_article_is_not_found(editor_client, object_id):
+    make_article(status=S.PUBLISHED)
+    base = f"/admin/articles/article/{object_id}/history/"
+    assert editor_client.get(base).status_code == 404
+    assert editor_client.get(f"{base}compare/?a=1&b=2").status_code == 404
+    assert editor_client.post(f"{base}1/restore/").status_code == 404
+
+
 # --- addresses ---------------------------------------------------------------------------
 
 

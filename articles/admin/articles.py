@@ -7,6 +7,7 @@ from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin.helpers import ActionForm
+from django.contrib.admin.utils import unquote
 from django.contrib.admin.views.main import SEARCH_VAR
 from django.contrib.admin.widgets import AdminTextInputWidget
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -384,7 +385,9 @@ class ArticleAdmin(admin.ModelAdmin):
         return HttpResponseRedirect(reverse("admin:articles_article_history", args=[article.pk]))
 
     def _article_or_404(self, request, object_id):
-        article = get_object_or_404(Article, pk=object_id)
+        article = self.get_object(request, unquote(object_id))  # None for "abc" as for 9999
+        if article is None:
+            raise Http404
         if not self.has_view_or_change_permission(request, article):
             raise PermissionDenied
         return article
