@@ -4,7 +4,7 @@ from django.conf import settings
 from django.contrib.syndication.views import Feed
 from django.shortcuts import get_object_or_404
 from django.utils.feedgenerator import Atom1Feed
-from django.utils.html import format_html
+from django.utils.html import escape, format_html
 from django.utils.translation import gettext_lazy as _
 
 from .models import Article, Tag
@@ -54,7 +54,9 @@ class TagArticles(LatestArticles):
         return tag.get_absolute_url()
 
     def description(self, tag):
-        return _("The latest articles tagged %(tag)s") % {"tag": tag.name}
+        # An RSS reader takes a channel's description for HTML, as it takes an item's (HTML
+        # here): the tag's name goes in as text. (Atom says which: its subtitle is text.)
+        return escape(_tagged(tag))
 
     def items(self, tag):
         articles = Article.objects.published().filter(tagged_items__tag=tag)
@@ -65,4 +67,8 @@ class TagArticlesAtom(TagArticles):
     feed_type = Atom1Feed
 
     def subtitle(self, tag):
-        return self.description(tag)
+        return _tagged(tag)
+
+
+def _tagged(tag) -> str:
+    return _("The latest articles tagged %(tag)s") % {"tag": tag.name}
