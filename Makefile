@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 MANAGE := $(BIN)/python manage.py
 
-.PHONY: install run serve test lint bench bench-search load clean
+.PHONY: install run serve test lint fuzz bench bench-search load clean
 
 install: $(VENV)/.installed
 
@@ -35,6 +35,13 @@ lint: install
 # DATABASE_URL picks the database (default SQLite); .ci/run runs this once per database.
 test: lint
 	$(BIN)/python -m pytest
+
+# The parser, the renderer and the importer under hypothesis and atheris: FUZZ_SECONDS a
+# target (shared by the two; about 4 min in all); failing inputs go to var/fuzz/failures/.
+# Not part of `make test`; `make fuzz FUZZ_SECONDS=600` for a longer run.
+FUZZ_SECONDS ?= 60
+fuzz: install
+	$(BIN)/python -m fuzz --seconds $(FUZZ_SECONDS)
 
 # Public pages under wrk beside a plain Django view (SQLite, then PostgreSQL), and the
 # import of 10,000 notes (about 15 min); `make bench-search`: search over 100,000 (30 min).

@@ -1,5 +1,8 @@
 """`export_articles`: the vault given back, losing nothing."""
 
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
 import pytest
 
 from articles import vault
@@ -157,3 +160,46 @@ def test_export_where_the_disk_says_no_fails_each_file_and_says_why(tmp_path):
     status, out, err = run_command("export_articles", tmp_path / "a-file")
     assert status == 1 and out == f"0 articles written to {tmp_path / 'a-file'}\n"
     assert err.splitlines()[0].startswith(f"{tmp_path / 'a-file'}: cannot write here (")
+
+
+def test_a_body_with_a_related_topics_section_of_its_own_comes_back_whole(tmp_path):
+    """Found by `make fuzz`: the last 关联主题 (相关主题) section of a note lists its tags, so
+    a body holding one, in an article with no tags, came back cut short at it, its items
+    made tags. Folio now closes such a body with an empty section of its own."""
+    body = "正文。\n\n## 相关主题\n\n- 另一篇文章\n\n后文。"
+    article = Article.objects.create(title="正文里的相关主题", body=body)
+    export(tmp_path)
+    assert (tmp_path / f"{article.slug}.md").read_text().endswith("\n\n## 关联主题\n")
+    Article.objects.all().delete()
+    assert import_seeds(tmp_path)[1][-1].startswith("1 created, 0 updated")
+    again = Article.objects.get()
+    assert (again.body, list(again.tags.names())) == (body, [])
+    again.tags.add("话题")  # with a tag, the section that lists it closes the body
+    export(tmp_path / "tagged")
+    text = (tmp_path / "tagged" / f"{again.slug}.md").read_text()
+    assert text.endswith(f"\n\n{body}\n\n## 关联主题\n\n- [[话题]]\n")
+
+
+def test_a_note_ending_in_an_empty_heading_comes_back_as_it_was(tmp_path):
+    """Found by `make fuzz`: a body that is only `## ` (an empty heading, its space outside
+    the body) after the 摘要 was taken for text the summary would swallow, and exported
+    under a `## 正文` of Folio's."""
+    text = '---\ntitle: "空标题"\n---\n\n## 摘要\n\n一句话。\n\n## '
+    (tmp_path / "vault").mkdir()
+    (tmp_path / "vault" / "note.md").write_text(text)
+    assert import_seeds(tmp_path / "vault")[1][-1].startswith("1 created")
+    export(tmp_path / "export")
+    assert (tmp_path / "export" / "note.md").read_text() == text
+
+
+def test_a_date_before_the_year_1000_exports_as_a_date_that_reads(tmp_path):
+    """Found by `make fuzz`: a date with a time was written with strftime, whose `%Y` gives
+    the year 224 (a typo for 2024 in a clipped note, say) as `224`, which no import reads:
+    the export of such an article failed to import."""
+    shanghai = ZoneInfo("Asia/Shanghai")
+    article = Article.objects.create(
+        title="公元二二四年", body="正文", published_at=datetime(224, 5, 18, 8, 5, tzinfo=shanghai)
+    )
+    export(tmp_path)
+    assert "\n发布日期: 0224-05-18 08:05\n" in (tmp_path / f"{article.slug}.md").read_text()
+    assert import_seeds(tmp_path)[1][-1].startswith("0 created, 0 updated, 1 unchanged")

@@ -7,6 +7,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import time
 from datetime import datetime
 from importlib import import_module
 from zoneinfo import ZoneInfo
@@ -765,3 +766,32 @@ def test_what_another_import_saved_meanwhile_is_unchanged_not_failed(tmp_path, m
     report = importer.import_vault([tmp_path], progress=another_import)
     assert report.summary() == last_line(created=1, unchanged=4)
     assert Article.objects.count() == 5
+
+
+# --- notes that held the parser for minutes (found by `make fuzz`) -------------------------
+
+# Each took seconds before (a pattern backtracking over a run of spaces, quadratically or
+# worse: date 2,000 spaces 13 s, a summary's `###` part 3,000 spaces 31 s, the rest about
+# 10 s; a 512 KB note, hours) in the parser, which has no time budget.
+HELD = {
+    "date": ("---\ntitle: 日期\ndate: 2024-05-14" + " " * 2_000 + "x\n---\n正文\n", 3),
+    "heading": ("# 标题" + " " * 40_000 + "完\n\n正文\n", None),
+    "summary part": ("## 摘要\n\n### 要点" + " " * 3_000 + "完\n\n## 正文\n\n正文\n", None),
+    "bold summary part": ("## 摘要\n\n**要点**" + " " * 40_000 + "完\n\n## 正文\n\n正文\n", None),
+    "tag": ("正文\n\n## 关联主题\n\n- 话题" + " " * 40_000 + "完\n", 5),
+    "front matter brackets": ("---\ntitle: 括号\nx: " + "[" * 20_000 + "\n---\n正文\n", 3),
+}
+
+
+@pytest.mark.parametrize("name", HELD)
+def test_a_note_built_to_hold_the_parser_is_read_at_once(tmp_path, name):
+    text, failing_line = HELD[name]
+    write(tmp_path / "note.md", text)
+    started = time.perf_counter()
+    status, out, err = import_seeds(tmp_path)
+    assert time.perf_counter() - started < 2.5
+    if failing_line is None:
+        assert (status, out[-1]) == (0, last_line(created=1))
+    else:  # refused, with the line and the reason
+        assert (status, out[-1]) == (1, last_line(failed=1))
+        assert err[0].startswith(f"{tmp_path / 'note.md'}:{failing_line}: ")

@@ -229,6 +229,17 @@ def test_headings_inside_code_fences_are_not_sections():
     assert article.body.endswith("```")
 
 
+def test_a_line_of_inline_code_opens_no_fence_and_text_after_a_fence_closes_none():
+    # Three backticks with a backtick after them are inline code, not a fence (CommonMark);
+    # a fence closes only on a line of its marker alone. Read otherwise, the first note's
+    # 关联主题 was swallowed into its body and the second's 关联主题 read as tags.
+    inline = "## 正文\n\n```html <script>x</script>```\n\n## 关联主题\n\n- [[甲]]\n"
+    assert [tag.name for tag in parse_text(inline).tags] == ["甲"]
+    fenced = "## 正文\n\n```\n``` not the end\n## 关联主题\n- [[乙]]\n```\n"
+    article = parse_text(fenced)
+    assert article.tags == [] and "## 关联主题\n- [[乙]]" in article.body
+
+
 def test_unknown_keys_are_kept():
     _, article = read("2024/05/aliases-and-case.md")
     assert article.extra == {

@@ -93,13 +93,28 @@ class _AliasRefused(yaml.MarkedYAMLError):
     pass
 
 
+class _TooDeep(yaml.MarkedYAMLError):
+    pass
+
+
+# Levels of `[` and `{` front matter may nest: PyYAML's scanner weighs every open level at
+# each token it reads ahead (1,024 characters), so a thousand of them took a second.
+MAX_FLOW_DEPTH = 64
+
+
 class _Loader(yaml.SafeLoader):
-    """The safe loader, refusing aliases: an alias bomb fails at its first `*name`."""
+    """The safe loader, refusing aliases (an alias bomb fails at its first `*name`) and
+    flow collections nested deeper than MAX_FLOW_DEPTH (at the first one too deep)."""
 
     def compose_node(self, parent: yaml.Node | None, index: object) -> yaml.Node:
         if self.check_event(yaml.AliasEvent):
             raise _AliasRefused(problem_mark=self.peek_event().start_mark)
         return super().compose_node(parent, index)
+
+    def fetch_flow_collection_start(self, TokenClass: type) -> None:
+        if self.flow_level >= MAX_FLOW_DEPTH:
+            raise _TooDeep(problem_mark=self.get_mark())
+        super().fetch_flow_collection_start(TokenClass)
 
 
 _HANDLER = _Handler()
@@ -136,6 +151,9 @@ def _load(source: str, path: str) -> yaml.Node | None:
         return _HANDLER.load(source)
     except _AliasRefused as exc:
         message = "YAML aliases (*name) are not allowed in front matter; write the value out"
+        raise VaultError(path, exc.problem_mark.line + 2, message) from None
+    except _TooDeep as exc:
+        message = f"front matter is nested too deeply (over {MAX_FLOW_DEPTH} levels of [ or {{)"
         raise VaultError(path, exc.problem_mark.line + 2, message) from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.context_mark or exc.problem_mark

@@ -22,10 +22,12 @@ MAX_LENGTHS = {"author": 500, "url": 2000, "tag": 100}
 # every page that lists it slower, and no article needs them.
 MAX_COUNTS = {"tags": 50, "key points": 50, "risks": 50, "other keys": 100}
 
+# Matched against the stripped text, each run of spaces where a part must follow it: runs
+# of `\s` side by side (`\s*日?\s+`, `\s*(Z)?\s*`) backtrack in cubic time over spaces.
 _DATE = re.compile(
-    r"""\s*(\d{4})\s*(?:[-/.]|年)\s*(\d{1,2})\s*(?:[-/.]|月)\s*(\d{1,2})\s*日?
+    r"""(\d{4})\s*(?:[-/.]|年)\s*(\d{1,2})\s*(?:[-/.]|月)\s*(\d{1,2})(?:\s*日)?
     (?:(?:\s+|T)(\d{1,2})[:：](\d{2})(?:[:：](\d{2})(?:[.,]\d+)?)?)?
-    \s*(Z|[+-]\d{2}:?\d{2})?\s*""",
+    (?:\s*(Z|[+-]\d{2}:?\d{2}))?""",
     re.VERBOSE,
 )
 _TRUE = {"true", "yes", "on", "1"}
@@ -44,7 +46,7 @@ def parse_date(text: str, tz: tzinfo) -> datetime | None:
     Dates with no offset are in `tz`. Raises ValueError for anything else."""
     if not text.strip():
         return None
-    match = _DATE.fullmatch(text)
+    match = _DATE.fullmatch(text.strip())
     if not match:
         raise ValueError(f"unrecognised date {text.strip()!r}")
     year, month, day, hour, minute, second = (int(g or 0) for g in match.groups()[:6])

@@ -11,8 +11,11 @@ SUMMARY_NAMES = {"摘要", "summary"}
 BODY_NAMES = {"正文", "原文", "body", "content"}
 TAGS_NAMES = {"关联主题", "相关主题", "related", "related topics", "topics"}
 
-_HEADING = re.compile(r"^(#{1,6})[ \t]+(.*?)(?:[ \t]+#+)?[ \t]*$")
-_FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
+# Patterns here match in time linear in the line: a line of a note may be 512 KB long, and
+# a lazy group beside `[ \t]*` (`(.*?)[ \t]*$`) backtracks quadratically over a run of
+# spaces (minutes for one line). What such a pattern would trim, plain code trims.
+_HEADING = re.compile(r"(#{1,6})[ \t]+(.*)")
+_FENCE = re.compile(r" {0,3}(`{3,}|~{3,})(.*)")
 
 
 @dataclass
@@ -31,18 +34,35 @@ def headings(text: str) -> list[Heading]:
         start, offset = offset, offset + len(line)
         marker = _FENCE.match(line)
         if fence:
-            if marker and marker.group(1)[0] == fence[0] and len(marker.group(1)) >= len(fence):
+            if marker and _closes(marker, fence):
                 fence = ""
             continue
-        if marker:
+        # A backtick fence's info string holds no backtick: "```a```" is inline code.
+        if marker and not (marker.group(1)[0] == "`" and "`" in marker.group(2)):
             fence = marker.group(1)
             continue
         match = _HEADING.match(line.rstrip("\n"))
         if match:
-            text = match.group(2)
+            text = _without_closing(match.group(2))
             name = text.strip().rstrip(":：").strip()
             found.append(Heading(len(match.group(1)), text, name, start, offset))
     return found
+
+
+def _closes(marker: re.Match, fence: str) -> bool:
+    """Whether a line closes the fence: its marker's kind, as long or longer, alone."""
+    found, rest = marker.groups()
+    return found[0] == fence[0] and len(found) >= len(fence) and not rest.strip()
+
+
+def _without_closing(text: str) -> str:
+    """A heading's text without its closing sequence (`## 摘要 ##`: spaces, then only
+    `#`s) and trailing spaces, as Markdown reads it."""
+    text = text.rstrip(" \t")
+    bare = text.rstrip("#")
+    if bare != text and bare[-1:] in (" ", "\t"):
+        return bare.rstrip(" \t")
+    return text
 
 
 def section_kind(heading: Heading) -> str | None:
@@ -58,7 +78,7 @@ def section_kind(heading: Heading) -> str | None:
 
 # --- 摘要 -------------------------------------------------------------------------------
 
-_PART_LINE = re.compile(r"^(?:\*\*(.+?)\*\*|#{3,6}[ \t]+(.+?))[ \t]*[:：]?[ \t]*$")
+_PART_HEADING = re.compile(r"#{3,6}[ \t]+(.+)")
 _BULLET = re.compile(r"^ {0,3}(?:[*+-]|\d{1,3}[.)])[ \t]+(.*)$")
 _LABEL = re.compile(r"^\*\*(.+?)\*\*[ \t]*[:：]?[ \t]*(.*)$", re.DOTALL)
 _PART_NAMES = {
@@ -73,11 +93,35 @@ PART_TITLES = {
 }
 
 
-def _part_of(line: str) -> str | None:
-    match = _PART_LINE.match(line.strip())
+def _part_title(line: str) -> str | None:
+    """The title of a line that may open a part of the summary: `**title**` or `### title`,
+    then maybe a colon (spaces around it); None for any other line."""
+    line = line.strip()
+    if line.startswith("**"):
+        inside = line[2:]
+        end = inside.rfind("**")  # what follows the title holds no `*`: it is the last `**`
+        if end >= 1 and _is_colon(inside[end + 2 :]):
+            return inside[:end]
+        return None
+    match = _PART_HEADING.match(line)
     if not match:
         return None
-    title = (match.group(1) or match.group(2)).lower()
+    title = match.group(1).rstrip(" \t")
+    if title[-1] in ":：" and title[:-1].rstrip(" \t"):
+        return title[:-1].rstrip(" \t")
+    return title
+
+
+def _is_colon(text: str) -> bool:
+    """Whether `text` is spaces, maybe a colon, spaces."""
+    return text.strip(" \t") in ("", ":", "：")
+
+
+def _part_of(line: str) -> str | None:
+    title = _part_title(line)
+    if title is None:
+        return None
+    title = title.lower()
     for part, words in _PART_NAMES.items():
         if any(word in title for word in words):
             return part
@@ -155,7 +199,7 @@ def _format_item(item: SummaryItem) -> str:
 # --- 关联主题 ---------------------------------------------------------------------------
 
 _WIKILINK = re.compile(r"\[\[([^\[\]|#]*)(?:#[^\[\]|]*)?(?:\|[^\[\]]*)?\]\]")
-_LIST_ITEM = re.compile(r"^[ \t]*[*+-][ \t]+(.+?)[ \t]*$")
+_LIST_ITEM = re.compile(r"[ \t]*[*+-][ \t]+(.+)")  # tag_from_path trims the item
 
 
 def parse_tags(text: str) -> list[tuple[VaultTag, int]]:
@@ -185,6 +229,11 @@ def tag_from_path(path: str) -> VaultTag:
 
 
 def format_tags(tags: list[VaultTag], heading: str = "关联主题") -> str:
-    """The 关联主题 section, one wiki link a line."""
-    lines = "".join(f"- [[{tag.path or tag.name}]]\n" for tag in tags)
+    """The 关联主题 section, one wiki link a line (or the tag's text, for a tag a link
+    cannot hold: one with `[`, `]`, `|` or `#` in it)."""
+    lines = "".join(f"- {_tag_item(tag.path or tag.name)}\n" for tag in tags)
     return f"## {heading}\n\n{lines}"
+
+
+def _tag_item(path: str) -> str:
+    return path if any(character in path for character in "[]|#") else f"[[{path}]]"

@@ -119,12 +119,19 @@ def _head_body(pieces: list[Piece]) -> None:
     """Open the body with `## 正文` where it follows a 摘要 or 关联主题 section directly,
     which would otherwise read it as part of that section."""
     previous = ""
-    for index, (text, _pad, slot) in enumerate(pieces):
-        heading_needed = previous in {"summary", "tags"} and not _TOP_HEADING.match(text)
-        if slot == "body" and text and heading_needed:
+    for index, (text, pad, slot) in enumerate(pieces):
+        after_section = slot == "body" and text and previous in {"summary", "tags"}
+        if after_section and not _TOP_HEADING.match(text + _joined_to(pieces, index, pad)):
             pieces[index] = ("## 正文\n\n" + text, True, slot)
         if text.strip():
             previous = slot
+
+
+def _joined_to(pieces: list[Piece], index: int, pad: bool) -> str:
+    """The text of the piece after `index`, where it joins the piece with nothing between
+    (a body that is `##` then the file's own ` `: a heading, as the file had it)."""
+    following = pieces[index + 1 : index + 2]
+    return following[0][0] if following and not (pad or following[0][1]) else ""
 
 
 def _title(article: VaultArticle, layout: Layout, changes: _Changes) -> Piece:
@@ -149,13 +156,20 @@ def _summary(article: VaultArticle, layout: Layout, changes: _Changes) -> Piece:
 
 
 def _tags(article: VaultArticle, layout: Layout, changes: _Changes) -> Piece:
-    if not changes.tags:
-        return layout.raw.get("tags", ""), False, "tags"
-    tags = [tag for tag in article.tags if not _in_front(tag, layout)]
-    if not tags:
-        return "", False, "tags"
+    if not changes.tags and "tags" in layout.raw:
+        return layout.raw["tags"], False, "tags"
+    tags = [tag for tag in article.tags if not _in_front(tag, layout)] if changes.tags else []
     heading = layout.headings.get("tags", "关联主题")
-    return sections.format_tags(tags, heading), True, "tags"
+    if tags:
+        return sections.format_tags(tags, heading), True, "tags"
+    # A body holding a 关联主题 section of its own needs one after it, even empty: the
+    # last such section is the one that lists the tags.
+    shadowed = _holds_tags_heading(article.body)
+    return (f"## {heading}\n" if shadowed else ""), shadowed, "tags"
+
+
+def _holds_tags_heading(body: str) -> bool:
+    return any(sections.section_kind(heading) == "tags" for heading in sections.headings(body))
 
 
 def _in_front(tag: VaultTag, layout: Layout) -> bool:
@@ -232,7 +246,8 @@ def _value(role: str, article: VaultArticle) -> Any:
             return date.date()
         if date.second:
             return date.replace(tzinfo=None)  # YAML writes it plain: 2024-05-14 10:30:15
-        return Plain(date.strftime("%Y-%m-%d %H:%M"))
+        # isoformat, not strftime: "%Y" writes the year 224 as `224`, a date nobody reads
+        return Plain(date.replace(tzinfo=None).isoformat(sep=" ", timespec="minutes"))
     return getattr(article, role)
 
 
@@ -286,7 +301,9 @@ def _insert_missing(
     if "body" not in slots and article.body:
         at = next((i for i, p in enumerate(pieces) if p[2] == "tags"), len(pieces))
         pieces.insert(at, (article.body, True, "body"))
-    if "tags" not in slots and changes.tags:
+    if "tags" not in slots and (
+        changes.tags or (changes.any() and _holds_tags_heading(article.body))
+    ):
         pieces.append(_tags(article, layout, changes))
 
 
