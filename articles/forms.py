@@ -69,13 +69,16 @@ class TagNamesField(forms.MultipleChoiceField):
         return names
 
 
+_COUNTED = {"tags": _("tags"), "other keys": _("other keys")}  # vault.MAX_COUNTS' names
+
+
 def _at_most(kind: str, count: int) -> None:
     """Refuse more of `kind` than a note may hold (vault.MAX_COUNTS, the importer's)."""
     limit = vault.MAX_COUNTS[kind]
     if count > limit:
         raise ValidationError(
             _("%(count)s %(kind)s: an article may have %(limit)s at most.")
-            % {"count": count, "kind": kind, "limit": limit},
+            % {"count": count, "kind": _COUNTED[kind], "limit": limit},
             code="too_many",
         )
 

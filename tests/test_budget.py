@@ -111,7 +111,7 @@ def test_the_preview_refuses_a_body_over_the_note_limit_with_the_limit_named(aut
     settings.FOLIO_MAX_NOTE_BYTES = 1000
     assert preview(author, "字" * 333)["html"] == "<p>" + "字" * 333 + "</p>"  # 999 bytes
     answer = preview(author, "字" * 334)
-    assert answer == {"error": "The body is 1,002 bytes, over the limit of 1,000."}
+    assert answer == {"error": "正文有 1,002 字节，超过了 1,000 的上限。"}
 
 
 def test_the_preview_is_rate_limited_per_user(client, settings):
@@ -119,7 +119,7 @@ def test_the_preview_is_rate_limited_per_user(client, settings):
     client.force_login(person("author", "Author"))
     answers = [client.post("/admin/articles/article/preview/", {"body": "a"}) for _ in range(4)]
     assert [answer.status_code for answer in answers] == [200, 200, 200, 429]
-    assert "resumes in" in answers[-1].json()["error"]
+    assert "秒后恢复预览" in answers[-1].json()["error"]
     assert 0 < int(answers[-1]["Retry-After"]) <= 60
     client.force_login(person("other", "Author"))  # another user has a budget of their own
     assert client.post("/admin/articles/article/preview/", {"body": "a"}).status_code == 200
@@ -233,8 +233,8 @@ def test_what_the_importer_refuses_the_admin_refuses_too(client, tmp_path):
     client.force_login(person("editor", "Editor"))
     for article, field, value, words in [
         (big, "body", big.body + "再多一行。", "FOLIO_MAX_NOTE_BYTES"),
-        (small, "tags", [f"标签{i}" for i in range(51)], "51 tags"),
-        (small, "extra", json.dumps({f"k{i}": 1 for i in range(101)}), "101 other keys"),
+        (small, "tags", [f"标签{i}" for i in range(51)], "51 个标签：一篇文章最多 50 个"),
+        (small, "extra", json.dumps({f"k{i}": 1 for i in range(101)}), "101 个其他键"),
     ]:
         data = change_form(client, article)
         data[field] = value if isinstance(value, list) else [value]
