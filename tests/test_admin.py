@@ -1,9 +1,11 @@
 """The admin, good enough to browse and edit what the import brought in."""
 
 import shutil
+from datetime import timedelta
 
 import pytest
 from django.contrib.admin.sites import site
+from django.db.models import F
 from django.utils.html import escape
 from taggit.models import Tag as TaggitTag
 
@@ -90,12 +92,60 @@ def log_in(client, username: str, password: str, address: str = "203.0.113.7", *
     return client.post("/admin/login/?next=/admin/", form, REMOTE_ADDR=address, **headers)
 
 
+def slowed(answer) -> int:
+    """The seconds a login answered 'slowed' asks the client to wait (0 for any other)."""
+    if answer.status_code == 429 and "Retry-After" in answer:
+        return int(answer["Retry-After"])
+    return 0
+
+
+def wait(seconds: int) -> None:
+    """As if `seconds` had passed since the failed logins."""
+    from axes.models import AccessAttempt
+
+    AccessAttempt.objects.update(attempt_time=F("attempt_time") - timedelta(seconds=seconds))
+
+
+def patient_log_in(client, *args, **headers):
+    """A login sent again, after the wait it asks for, while it is slowed."""
+    answer = log_in(client, *args, **headers)
+    while slowed(answer):
+        wait(slowed(answer))
+        answer = log_in(client, *args, **headers)
+    return answer
+
+
+def test_failed_logins_are_slowed_a_try_at_a_time_without_holding_a_worker(
+    client, django_user_model
+):
+    """After two failures, a try is refused at once (not counted, the password not looked
+    at) until 1 s has passed, then 2 s after the third, 4 s after the fourth."""
+    from axes.models import AccessAttempt
+
+    django_user_model.objects.create_user("editor", password="the right one 1", is_staff=True)
+    answers = [log_in(client, "editor", f"wrong {n}") for n in range(20)]  # a script's pace
+    assert [a.status_code for a in answers[:2]] == [200, 200]
+    assert [slowed(a) for a in answers[2:]] == [1] * 18
+    page = answers[-1].content.decode()
+    assert "登录失败次数过多：请 1 秒后再试。" in page and 'name="password"' in page
+    assert sum(AccessAttempt.objects.values_list("failures_since_start", flat=True)) == 2
+    assert slowed(log_in(client, "editor", "the right one 1")) == 1  # the right one too
+    waits = []
+    for n in range(3):
+        waits.append(slowed(log_in(client, "editor", f"again {n}")))  # at once: slowed
+        wait(waits[-1])
+        answer = log_in(client, "editor", f"again {n}")  # counted
+    assert waits == [1, 2, 4]
+    assert answer.status_code == 429 and "15 分钟" in answer.content.decode()  # 5th: locked
+    assert not slowed(answer)
+
+
 def test_twenty_wrong_passwords_lock_the_login_until_a_superuser_unlocks_it(
     client, admin_client, django_user_model
 ):
     django_user_model.objects.create_user("editor", password="the right one 1", is_staff=True)
     django_user_model.objects.create_user("other", password="another right 1", is_staff=True)
-    answers = [log_in(client, "editor", f"wrong {n}") for n in range(20)]
+    answers = [patient_log_in(client, "editor", f"wrong {n}") for n in range(20)]
     assert [a.status_code for a in answers[:4]] == [200] * 4  # the form again, with its error
     assert {a.status_code for a in answers[4:]} == {429}  # then locked, however many more
     locked = answers[-1].content.decode()
@@ -113,7 +163,7 @@ def test_twenty_wrong_passwords_lock_the_login_until_a_superuser_unlocks_it(
     action = {"action": "delete_selected", "_selected_action": chosen, "post": "yes"}
     assert admin_client.post("/admin/axes/accessattempt/", action).status_code == 302
     client.logout()
-    assert log_in(client, "editor", "the right one 1").status_code == 302
+    assert patient_log_in(client, "editor", "the right one 1").status_code == 302
 
 
 def test_behind_the_proxy_readers_are_counted_by_the_address_the_proxy_saw(
@@ -126,7 +176,7 @@ def test_behind_the_proxy_readers_are_counted_by_the_address_the_proxy_saw(
     proxy = "127.0.0.1"
     for n in range(5):  # five names, five made-up addresses, one real one
         forwarded = f"10.0.0.{n}, 203.0.113.7"
-        log_in(client, f"guess{n}", "wrong", proxy, HTTP_X_FORWARDED_FOR=forwarded)
+        patient_log_in(client, f"guess{n}", "wrong", proxy, HTTP_X_FORWARDED_FOR=forwarded)
     locked = log_in(client, "editor", "the right one 1", proxy, HTTP_X_FORWARDED_FOR="203.0.113.7")
     assert locked.status_code == 429
     other = log_in(client, "editor", "the right one 1", proxy, HTTP_X_FORWARDED_FOR="198.51.100.9")
