@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import uuid
 from pathlib import Path
 
 
@@ -26,3 +27,51 @@ def fresh_database(*, keep: bool = False) -> None:
         connection.creation.create_test_db(verbosity=0, autoclobber=True, keepdb=keep)
     else:
         call_command("migrate", verbosity=0)
+
+
+def served_site(scratch: Path, articles: int) -> Path:
+    """A fresh database holding `articles` synthetic notes imported from `scratch`/vault,
+    analysed as autovacuum soon would (index-only scans on PostgreSQL), and the static
+    files collected for a production server: their folder."""
+    from django.conf import settings
+    from django.core.management import call_command
+    from django.db import connection
+
+    from articles.importer import import_vault
+    from bench.synthetic import write_vault
+
+    fresh_database()
+    print(f"importing {articles:,} synthetic notes ...", flush=True)
+    write_vault(scratch / "vault", articles)
+    import_vault([scratch / "vault"])
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("VACUUM ANALYZE")
+    settings.STATIC_ROOT = scratch / "static"
+    call_command("collectstatic", interactive=False, verbosity=0)
+    return settings.STATIC_ROOT
+
+
+def server_environment(static: Path, name: str) -> dict[str, str]:
+    """The environment for production servers (debug off, 2 workers, pages in Redis under
+    a prefix of their own) on the database Django uses here: on PostgreSQL
+    fresh_database's own."""
+    from django.db import connection
+
+    db = connection.settings_dict
+    url = (
+        f"sqlite:///{db['NAME']}"
+        if connection.vendor == "sqlite"
+        else f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
+    )
+    return {
+        **os.environ,
+        "DATABASE_URL": url,
+        "DJANGO_DEBUG": "0",
+        "DJANGO_SECRET_KEY": f"{name}-only-" + "k" * 40,
+        "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
+        "DJANGO_STATIC_ROOT": str(static),
+        "WEB_CONCURRENCY": "2",
+        "REDIS_URL": "redis://127.0.0.1:6379/14",
+        "FOLIO_CACHE_PREFIX": f"{name}-{uuid.uuid4().hex}",
+    }

@@ -1,5 +1,5 @@
 """`make load`: mixed traffic against the production server while an import and an
-editor's saves run; fails on any 5xx, socket error or lost edit.
+editor's saves run; fails on any 5xx, socket error, stale page, lost edit or lost article.
 
     .venv/bin/python -m bench.load [--seconds 60] [--articles 2000] [--database-url URL]
 
@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import argparse
 import html
-import os
 import re
 import shutil
 import statistics
@@ -29,12 +28,11 @@ import sys
 import tempfile
 import threading
 import time
-import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import quote
 
-from bench.environment import fresh_database, start_django
+from bench.environment import served_site, server_environment, start_django
 from bench.pages_bench import forget
 from tests.helpers import form_data
 from tests.servers import Browser, free_port
@@ -110,21 +108,12 @@ def main() -> int:
 
 
 def run(scratch: Path, args) -> int:
-    from django.conf import settings
     from django.contrib.auth.models import Group, User
-    from django.core.management import call_command
     from django.db import connection
 
-    from articles.importer import import_vault
     from articles.models import Article, Author, Tag
-    from bench.synthetic import write_vault
 
-    fresh_database()
-    print(f"importing {args.articles:,} synthetic notes ...", flush=True)
-    write_vault(scratch / "vault", args.articles)
-    import_vault([scratch / "vault"])
-    settings.STATIC_ROOT = scratch / "static"
-    call_command("collectstatic", interactive=False, verbosity=0)
+    static = served_site(scratch, args.articles)
     editor = User.objects.create_user("editor", password=PASSWORD, is_staff=True)
     editor.groups.add(Group.objects.get(name="Editor"))
     published = Article.objects.published().order_by("pk")
@@ -132,31 +121,17 @@ def run(scratch: Path, args) -> int:
     others = Article.objects.exclude(pk__in=edited).order_by("pk").values_list("source_path")
     ours = Article.objects.filter(pk__in=edited).values_list("source_path")
     changed = [path for (path,) in [*ours, *others[: max(0, args.import_notes - EDITED)]]]
-    changed_vault(scratch / "vault", scratch / "again", changed, new=args.import_notes // 5)
+    new = args.import_notes // 5
+    changed_vault(scratch / "vault", scratch / "again", changed, new=new, first=args.articles)
     paths = traffic(
         [a.get_absolute_url() for a in published.only("slug")[:600]],
         list(Tag.objects.public().values_list("slug", flat=True)[:100]),
         list(Author.objects.public().values_list("slug", flat=True)[:50]),
         [title[:2] for title in published.values_list("title", flat=True)[:20]],
     )
-    vendor, db = connection.vendor, connection.settings_dict
-    url = (
-        f"sqlite:///{db['NAME']}"
-        if vendor == "sqlite"
-        else f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
-    )
+    vendor = connection.vendor
+    environ = server_environment(static, "load")
     connection.close()
-    environ = {
-        **os.environ,
-        "DATABASE_URL": url,
-        "DJANGO_DEBUG": "0",
-        "DJANGO_SECRET_KEY": "load-only-" + "k" * 40,
-        "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
-        "DJANGO_STATIC_ROOT": str(scratch / "static"),
-        "WEB_CONCURRENCY": "2",
-        "REDIS_URL": "redis://127.0.0.1:6379/14",
-        "FOLIO_CACHE_PREFIX": f"load-{uuid.uuid4().hex}",
-    }
     try:
         figures = load(scratch, args, environ, paths, edited)
     finally:
@@ -164,8 +139,9 @@ def run(scratch: Path, args) -> int:
     return verdict(vendor, args, figures, edited, editor)
 
 
-def changed_vault(source: Path, target: Path, paths: list[str], *, new: int) -> None:
-    """The notes at `paths` in `source` with their bodies changed, and `new` notes more."""
+def changed_vault(source: Path, target: Path, paths: list[str], *, new: int, first: int) -> None:
+    """The notes at `paths` in `source` with their bodies changed, and `new` notes more
+    (numbered from `first`: other articles than those in `source`)."""
     from bench.synthetic import write_vault
 
     for relative in paths:
@@ -173,8 +149,7 @@ def changed_vault(source: Path, target: Path, paths: list[str], *, new: int) -> 
         moved = target / relative
         moved.parent.mkdir(parents=True, exist_ok=True)
         moved.write_text(text.replace("\n## 关联主题", "\n导入时新增的一段。\n\n## 关联主题"))
-    for path in write_vault(target / "new", new, seed=99):
-        path.rename(path.with_name(f"new-{path.name}"))
+    write_vault(target / "new", new, seed=99, first=first)
 
 
 def traffic(articles: list[str], tags: list[str], authors: list[str], words: list[str]):
@@ -307,6 +282,7 @@ def verdict(vendor: str, args, figures: Figures, edited: dict[int, str], editor)
             lost.append(f"{revision.article_id}: revision {revision.number} undid a save")
         last_by[revision.article_id] = revision.user_id == editor.pk
     revisions = Revision.objects.filter(user=editor).count()
+    expected, articles = args.articles + args.import_notes // 5, Article.objects.count()
     saves = edits.count - len(edits.refused) - len(edits.errors)
     out = figures.wrk
     requests = int(re.search(r"(\d+) requests in", out)[1])
@@ -337,9 +313,13 @@ def verdict(vendor: str, args, figures: Figures, edited: dict[int, str], editor)
             f"({'; '.join(sorted(set(edits.refused)))[:200] or 'none'}), "
             f"{len(edits.errors)} errors, median {statistics.median(edits.seconds or [0]):.2f} s",
         ),
-        ("lost edits", f"{len(lost)} (revisions by the editor: {revisions} for {saves} saves)"),
+        (
+            "lost edits",
+            f"{len(lost)} (revisions by the editor: {revisions} for {saves} saves) "
+            + "; ".join(map(str, lost))[:300],
+        ),
         ("stale pages after a save", f"{len(edits.stale)} {'; '.join(edits.stale)[:300]}"),
-        ("lost", "; ".join(map(str, lost))[:300]),
+        ("articles at the end", f"{articles:,} (expected {expected:,})"),
     ]
     print(f"\n{args.articles:,} articles, {vendor}, gunicorn (2 workers), wrk -t2 -c16")
     print("| | |\n|---|---|")
@@ -354,6 +334,7 @@ def verdict(vendor: str, args, figures: Figures, edited: dict[int, str], editor)
         or edits.stale
         or figures.import_status
         or saves == 0
+        or articles != expected
     )
     return 1 if failed else 0
 

@@ -30,11 +30,10 @@ import sys
 import tempfile
 import time
 import urllib.request
-import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
-from bench.environment import fresh_database, start_django
+from bench.environment import served_site, server_environment, start_django
 from tests.servers import free_port
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -64,24 +63,11 @@ def main() -> int:
 
 
 def run(scratch: Path, args) -> int:
-    from django.conf import settings
-    from django.core.management import call_command
     from django.db import connection
 
-    from articles.importer import import_vault
     from articles.models import Article, Tag
-    from bench.synthetic import write_vault
 
-    fresh_database()
-    print(f"importing {args.articles:,} synthetic notes ...", flush=True)
-    write_vault(scratch / "vault", args.articles)
-    import_vault([scratch / "vault"])
-    if connection.vendor == "postgresql":  # as autovacuum soon would: index-only scans
-        with connection.cursor() as cursor:
-            cursor.execute("VACUUM ANALYZE")
-    static = scratch / "static"
-    settings.STATIC_ROOT = static
-    call_command("collectstatic", interactive=False, verbosity=0)
+    static = served_site(scratch, args.articles)
     rng = random.Random(3)
     articles = [a.get_absolute_url() for a in Article.objects.published().only("slug")]
     tags = list(Tag.objects.public().order_by("-id").values_list("slug", flat=True))
@@ -92,23 +78,9 @@ def run(scratch: Path, args) -> int:
         "home": ["/"],
         "tag": [f"/tags/{slug}/" for slug in rng.sample(tags, k=min(100, len(tags)))],
     }
-    vendor, db = connection.vendor, connection.settings_dict
+    vendor = connection.vendor
+    environ = {**server_environment(static, "bench"), "DJANGO_SETTINGS_MODULE": "bench.settings"}
     connection.close()
-    environ = {
-        **os.environ,
-        # The database made (on PostgreSQL, fresh_database's own)
-        "DATABASE_URL": f"sqlite:///{db['NAME']}"
-        if vendor == "sqlite"
-        else f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
-        "DJANGO_SETTINGS_MODULE": "bench.settings",
-        "DJANGO_DEBUG": "0",
-        "DJANGO_SECRET_KEY": "bench-only-" + "k" * 40,
-        "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
-        "DJANGO_STATIC_ROOT": str(static),
-        "WEB_CONCURRENCY": "2",
-        "REDIS_URL": "redis://127.0.0.1:6379/14",
-        "FOLIO_CACHE_PREFIX": f"bench-{uuid.uuid4().hex}",
-    }
     try:
         rows = measure(scratch, args, environ, paths, biggest)
     finally:  # the servers' pages: hundreds of MB, kept for days otherwise

@@ -22,15 +22,17 @@ def _material() -> tuple[list[str], list[str], list[str]]:
     return paragraphs, [s for s in sentences if s], points
 
 
-def write_vault(folder: Path, count: int, *, seed: int = 1) -> list[Path]:
-    """Write `count` notes under `folder` (in year/month folders); their paths."""
+def write_vault(folder: Path, count: int, *, seed: int = 1, first: int = 0) -> list[Path]:
+    """Write `count` notes under `folder` (in year/month folders), numbered from `first`
+    (a number names the note's link, title and file: other numbers, other articles); their
+    paths."""
     rng = random.Random(seed)
     paragraphs, sentences, points = _material()
     authors = [f"公众号{n:03d}" for n in range(200)]
     tags = [f"主题{n:03d}" for n in range(300)] + ["llm", "GPT-4o"]
     shapes = [shape for shape in SHAPES if shape != "shared twice"]  # no duplicates here
     paths = []
-    for n in range(count):
+    for n in range(first, first + count):
         day = datetime(2020, 1, 1, tzinfo=UTC) + timedelta(days=rng.randrange(1800))
         title = rng.choice(sentences)[:30] + f"（{n}）"
         if n % 10 == 0:
