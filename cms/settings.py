@@ -262,11 +262,30 @@ FOLIO_PAGE_CACHE_GENERATION_FILE = BASE_DIR / "var" / "page-cache-generation"
 TAGGIT_CASE_INSENSITIVE = True
 
 # Warnings and errors (a 500's traceback included) go to stderr, whatever DEBUG says.
+# Warnings and errors to standard error, each once: Django's own "django" logger keeps no
+# handler of its own (its console handler, on with debug, printed each warning a second
+# time beside the root's; its mail to ADMINS goes nowhere here) and passes them up.
+# The development server's request lines keep Django's own handler and format (setting
+# "django" here resets the loggers below it).
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "formatters": {
+        "django.server": {
+            "()": "django.utils.log.ServerFormatter",
+            "format": "[{server_time}] {message}",
+            "style": "{",
+        }
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler"},
+        "django.server": {"class": "logging.StreamHandler", "formatter": "django.server"},
+    },
     "root": {"handlers": ["console"], "level": "WARNING"},
+    "loggers": {
+        "django": {"handlers": [], "level": "WARNING", "propagate": True},
+        "django.server": {"handlers": ["django.server"], "level": "INFO", "propagate": False},
+    },
 }
 
 FOLIO_SITE_NAME = os.environ.get("FOLIO_SITE_NAME", "Folio")

@@ -20,16 +20,33 @@ KEY = "folio-deploy-test-" + "abcdefghijklmnopqrstuvwxyz0123456789"  # as check 
 
 
 def run(*args: str, key: str = "", **env: str) -> subprocess.CompletedProcess:
-    """Python with debug off and `key` as DJANGO_SECRET_KEY (none when empty), `env` added
-    to its environment."""
+    """Python with debug off (unless `env` says otherwise) and `key` as DJANGO_SECRET_KEY
+    (none when empty), `env` added to its environment."""
     unset = {"DJANGO_SECRET_KEY", "DATABASE_URL"}
     environ = {k: v for k, v in os.environ.items() if k not in unset}
-    environ.update(DJANGO_DEBUG="0", DJANGO_SETTINGS_MODULE="cms.settings", **env)
+    environ.update({"DJANGO_DEBUG": "0", "DJANGO_SETTINGS_MODULE": "cms.settings", **env})
     if key:
         environ["DJANGO_SECRET_KEY"] = key
     return subprocess.run(
         [sys.executable, *args], cwd=ROOT, env=environ, capture_output=True, text=True, timeout=120
     )
+
+
+@pytest.mark.parametrize("debug", ["0", "1"])
+def test_a_warning_is_logged_once(debug, tmp_path):
+    """With debug on (make run) Django's own console handler printed each of its warnings,
+    and then the root's printed it again."""
+    loggers = ["django.request", "django.security.csrf", "articles.pagecache", "gunicorn"]
+    code = "import logging\n" + "".join(
+        f"logging.getLogger({name!r}).warning('a warning from %s', {name!r})\n" for name in loggers
+    )
+    code += "logging.getLogger('django.server').info('a request line')\n"  # runserver's
+    url = f"sqlite:///{tmp_path / 'folio.sqlite3'}"
+    done = run("manage.py", "shell", "-v", "0", "-c", code, DJANGO_DEBUG=debug, DATABASE_URL=url)
+    assert done.returncode == 0, done.stderr
+    for name in loggers:
+        assert done.stderr.count(f"a warning from {name}\n") == 1, done.stderr
+    assert re.search(r"^\[.+\] a request line$", done.stderr, re.MULTILINE), done.stderr
 
 
 def test_commands_that_need_no_key_run_without_one():
