@@ -34,6 +34,11 @@ def test_every_page_serves_with_a_stylesheet_before_collectstatic(tmp_path):
             for href in stylesheets:
                 code, headers, _ = get(base + href)
                 assert (code, headers["Content-Type"].split(";")[0]) == (200, "text/css"), href
+            if not path.startswith("/admin/"):  # the site's own icon in the tab
+                icon = re.search(r'<link rel="icon" href="([^"]+)"', html)
+                assert icon, path
+                code, headers, _ = get(base + icon[1])
+                assert (code, headers["Content-Type"]) == (200, "image/svg+xml"), icon[1]
 
 
 def test_check_deploy_and_the_log_say_to_run_collectstatic(settings, tmp_path, client, caplog):
