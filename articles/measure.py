@@ -14,6 +14,12 @@ CJK_PER_MINUTE = 400  # characters a minute, a usual figure for reading Chinese 
 WORDS_PER_MINUTE = 220  # for the Latin words mixed in
 
 _TAG = re.compile(r"<[^>]*>")
+# Tags inside a line of text: gone without a trace (a space would split a Chinese word).
+_INLINE = re.compile(
+    r"</?(?:a|abbr|b|bdi|bdo|cite|code|data|del|dfn|em|i|ins|kbd|mark|q|s|samp|small|span"
+    r"|strong|sub|sup|time|u|var|wbr)(?:[\s/][^>]*)?>",
+    re.IGNORECASE,
+)
 _CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u3040-\u30ff\uac00-\ud7af]")
 _WORD = re.compile(r"[A-Za-z0-9][A-Za-z0-9'’.-]*")
 _STOPS = "。！？；!?;…"  # where a sentence or clause may end
@@ -23,7 +29,13 @@ _JOINERS = "\u200d\ufe0e\ufe0f"  # zero-width joiner, variation selectors
 
 def plain_text(fragment: str) -> str:
     """The text of an HTML fragment, tags removed and entities decoded."""
-    return html.unescape(_TAG.sub(" ", fragment))
+    return html.unescape(_TAG.sub(" ", _INLINE.sub("", fragment)))
+
+
+def whole_tags(fragment: str) -> str:
+    """An HTML fragment cut short without the tag it was cut inside of."""
+    opened = fragment.rfind("<")
+    return fragment[:opened] if opened > fragment.rfind(">") else fragment
 
 
 def reading_minutes(text: str) -> int:

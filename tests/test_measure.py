@@ -32,6 +32,12 @@ def test_plain_text_drops_tags_and_decodes_entities():
     ]
 
 
+def test_plain_text_keeps_words_whole_across_inline_tags():
+    # "**开头**这段" read "开头 这段" in descriptions, excerpts and search text.
+    html = "<p><strong>开头</strong>这段<a href='x'>链接</a><code>x</code>。</p><p>下段</p>"
+    assert measure.plain_text(html).split() == ["开头这段链接x。", "下段"]
+
+
 @pytest.mark.parametrize(
     ("text", "limit", "expected"),
     [

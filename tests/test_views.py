@@ -52,6 +52,14 @@ def test_home_item_shows_title_date_author_summary_and_tags(client):
     assert home.texts("a", href="/tags/yu-yin/") == ["语音"]
 
 
+def test_an_article_without_a_summary_is_listed_with_the_start_of_its_body(client):
+    body = "![图](https://mmbiz.qpic.cn/a.png)\n\n**开头**这段话讲清楚了来龙去脉。" + "后文。" * 400
+    make_article("没有摘要", summary="", body=body, tags=["AI"])
+    for url in ("/", "/tags/ai/", "/archive/2024/05/"):
+        (lede,) = page(client, url).texts("p", class_="lede")
+        assert lede.startswith("开头这段话讲清楚了来龙去脉。后文。") and len(lede) <= 120, url
+
+
 def test_home_points_at_the_feeds(client):
     make_article()
     home = page(client, "/")

@@ -4,6 +4,7 @@ import re
 
 from django.conf import settings
 from django.db import models
+from django.db.models.functions import Substr
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import Truncator
@@ -15,6 +16,7 @@ from ..vault import MAX_LENGTHS, STATUSES
 from .taxonomy import Author, TaggedArticle, keep_old_address, unique_slug
 
 LISTED = ("title", "slug", "published_at", "status", "summary", "author")
+LEDE_SOURCE = 4000  # characters of a body's HTML enough for the excerpt of its opening
 
 
 def public(at) -> models.Q:
@@ -55,8 +57,14 @@ class ArticleQuerySet(models.QuerySet):
 
     def for_listing(self):
         """What a list of articles shows (title, date, author, summary, tags), without
-        the bodies."""
-        return self.with_related().only(*LISTED, "author__name", "author__slug")
+        the bodies: of an article with no summary, the opening of its body's HTML (see
+        Article.lede)."""
+        opening = models.Case(
+            models.When(summary="", then=Substr("body_html", 1, LEDE_SOURCE)),
+            default=models.Value(""),
+        )
+        listed = self.with_related().only(*LISTED, "author__name", "author__slug")
+        return listed.annotate(body_opening=opening)
 
     def before(self, when, pk):
         """Those published before (`when`, `pk`), the latest first: a range of the index
@@ -207,6 +215,17 @@ class Article(models.Model):
     def is_public(row, at) -> bool:
         """`published(at)` for one article (or a row with its status and publish time)."""
         return row.status == Article.Status.PUBLISHED and row.published_at <= at
+
+    @property
+    def lede(self) -> str:
+        """What a list shows under the title: the summary, else the opening of the body
+        (for_listing reads it without the rest)."""
+        if self.summary:
+            return self.summary
+        opening = getattr(self, "body_opening", None)
+        if opening is None:
+            opening = self.body_html[:LEDE_SOURCE]
+        return measure.excerpt(measure.plain_text(measure.whole_tags(opening)))
 
     @property
     def original_link(self) -> str:
