@@ -406,6 +406,8 @@ def _find(request: HttpRequest, numbers: tuple[str, ...], *, front: bool = False
         _seen.failed = True
         logger.exception("The page cache could not be read")
         return None
+    if entry is not None and entry.status == 301 and request.META.get("QUERY_STRING"):
+        entry = None  # a redirect is kept without a query string, and passes one on
     return _Found(key, generation, entry if entry and entry.token == generation.token else None)
 
 

@@ -7,12 +7,13 @@ HTML for each article (fragments.py) and needs only ids, last saves, titles and 
 from __future__ import annotations
 
 import threading
+from typing import NamedTuple
 
 from django.conf import settings
 from django.db.models import Count, Exists, OuterRef, Subquery, Value
 
 from . import pagecache
-from .models import Article, Tag, TaggedArticle
+from .models import Article, Author, Tag, TaggedArticle
 from .statements import prepared
 
 COMMON = 500  # articles: a tag on more says little of what an article is about
@@ -204,3 +205,40 @@ def _tagged(at, pk, *, start, stop):
     page = rows.order_by("-published_at", "-content_object").values("content_object")
     found = Article.objects.filter(pk__in=page[start:stop]).order_by()
     return found.values_list("pk", "updated_at", "status", "published_at", named=True)
+
+
+@prepared
+def tags(at):
+    """(name, slug, count) of every tag on articles readers may see as of `at`, with how
+    many it is on (counted by the copies on its rows, as `tag_count()`), by slug: pinyin
+    order, as a Chinese index is."""
+    rows = TaggedArticle.objects.published(at).values("tag", "tag__name", "tag__slug")
+    rows = rows.annotate(count=Count("pk")).order_by("tag__slug")
+    return rows.values_list("tag__name", "tag__slug", "count", named=True)
+
+
+@prepared
+def _authors(at):
+    written = Article.objects.published(at).filter(author=OuterRef("pk"))
+    count = written.order_by().values("author").annotate(n=Count("pk")).values("n")
+    authors = Author.objects.annotate(
+        count=Subquery(count), latest=Subquery(written.values("pk")[:1])
+    )
+    authors = authors.filter(count__gt=0).order_by("slug")
+    return authors.values_list("name", "slug", "count", "latest", named=True)
+
+
+class Listed(NamedTuple):
+    name: str
+    slug: str
+    count: int
+    latest: tuple | None = None  # a row of LINK
+
+
+def authors(at) -> list[Listed]:
+    """Every author of articles readers may see as of `at`, by slug (pinyin order): how
+    many articles and the latest of them (a row of LINK). Two queries, however many."""
+    rows = _authors(at)
+    links = Article.objects.filter(pk__in=[row.latest for row in rows]).order_by()
+    found = {link.pk: link for link in links.values_list(*LINK, named=True)}
+    return [Listed(row.name, row.slug, row.count, found.get(row.latest)) for row in rows]

@@ -9,9 +9,11 @@ app_name = "articles"
 urlpatterns = [
     path("", cached("page")(views.home), name="home"),
     path("articles/<slug:slug>/", cached()(views.article), name="article"),
+    path("tags/", cached()(views.tags), name="tags"),
     path("tags/<slug:slug>/", cached("page")(views.tag), name="tag"),
     path("tags/<slug:slug>/rss/", cached()(feeds.TagArticles()), name="tag-rss"),
     path("tags/<slug:slug>/atom/", cached()(feeds.TagArticlesAtom()), name="tag-atom"),
+    path("authors/", cached()(views.authors), name="authors"),
     path("authors/<slug:slug>/", cached("page")(views.author), name="author"),
     path("archive/", cached()(views.archive), name="archive"),
     re_path(

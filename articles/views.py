@@ -1,18 +1,20 @@
 """What readers see. Every article shown comes through `Article.objects.published()`;
 staff may also preview the others, under a banner."""
 
+import math
+from typing import NamedTuple
+
 from django.conf import settings
 from django.core.paginator import InvalidPage, Paginator
 from django.db.models import Count
 from django.db.models.functions import TruncMonth
 from django.http import Http404, HttpResponse, HttpResponsePermanentRedirect
-from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.views.generic.dates import MonthArchiveView, YearArchiveView
 
-from . import fragments, measure, public, search
+from . import charts, fragments, measure, public, search
 from .models import Article, ArticleRedirect, Author, Tag, TagRedirect
 
 
@@ -73,7 +75,7 @@ def article(request, slug):
         may_preview = request.user.has_perm("articles.view_article")
         found = public.preview(now, slug) if may_preview else []
         if not found:
-            return _moved(ArticleRedirect, "article", slug, preview=may_preview)
+            return _moved(request, ArticleRedirect, "article", slug, preview=may_preview)
         article = Article.objects.only("published_at", "status").get(pk=found[0].pk)
     row = found[0]
     previous, following, related = public.neighbours(now, row, limit=settings.FOLIO_RELATED)
@@ -95,23 +97,47 @@ def article(request, slug):
     return response
 
 
-def _moved(redirects, target: str, slug: str, *, preview: bool):
-    """A 301 to where an old address went (an article's only if readers may see it)."""
-    found = redirects.objects.select_related(target).filter(old_slug=slug)
+def _moved(request, redirects, target: str, *slugs: str, preview: bool):
+    """A 301 to where an old address (one of `slugs`) went, an article's only if readers
+    may see it; 404 if none did."""
+    found = redirects.objects.select_related(target).filter(old_slug__in=slugs)
     if target == "article" and not preview:
         found = found.filter(article__in=Article.objects.published())
-    return HttpResponsePermanentRedirect(
-        getattr(get_object_or_404(found), target).get_absolute_url()
-    )
+    moved = found.order_by("pk").first()
+    if moved is None:
+        raise Http404
+    return _permanent(request, getattr(moved, target).get_absolute_url())
+
+
+def _permanent(request, url: str) -> HttpResponsePermanentRedirect:
+    """A 301 to `url` with the request's query string (`?page=2`, `?utm_source=…`)."""
+    query = request.GET.urlencode()
+    return HttpResponsePermanentRedirect(f"{url}?{query}" if query else url)
+
+
+def _lowered(request, name: str, slug: str, shown) -> HttpResponsePermanentRedirect | None:
+    """A 301 to `slug`'s address in lower case (`/tags/LLM/` to `/tags/llm/`: slugs are
+    written in lower case) if `slug` is not and `shown(lowered)` says readers see that."""
+    lowered = slug.lower()
+    if lowered == slug or not shown(lowered):
+        return None
+    return _permanent(request, reverse(f"articles:{name}", args=[lowered]))
+
+
+def _public_tag(at, slug: str) -> tuple:
+    """The tag at `slug` (a row of public.tag) and how many articles readers may see
+    carry it; (None, 0) if there is no tag there."""
+    found = public.tag(slug)
+    return (found[0], public.tag_count(at, found[0].pk)) if found else (None, 0)
 
 
 def tag(request, slug):
     now = timezone.now()
-    found = public.tag(slug)
-    count = public.tag_count(now, found[0].pk) if found else 0
+    found, count = _public_tag(now, slug)
     if not count:  # no tag, or none of its articles public: not among Tag.objects.public()
-        return _moved(TagRedirect, "tag", slug, preview=False)
-    tag = Tag(pk=found[0].pk, name=found[0].name, slug=found[0].slug)
+        lowered = _lowered(request, "tag", slug, lambda lower: _public_tag(now, lower)[1])
+        return lowered or _moved(request, TagRedirect, "tag", slug, slug.lower(), preview=False)
+    tag = Tag(pk=found.pk, name=found.name, slug=found.slug)
     tagged = Listing(
         lambda start, stop: public.tagged(now, tag.pk, start=start, stop=stop), lambda: count
     )
@@ -121,10 +147,54 @@ def tag(request, slug):
 
 
 def author(request, slug):
-    author = get_object_or_404(Author.objects.public(), slug=slug)
+    public_authors = Author.objects.public()
+    author = public_authors.filter(slug=slug).first()
+    if author is None:
+        lowered = _lowered(
+            request, "author", slug, lambda lower: public_authors.filter(slug=lower).exists()
+        )
+        if lowered is None:
+            raise Http404
+        return lowered
     page = paginate(request, Listing.of(Article.objects.published().filter(author=author)))
     context = {"author": author, "page_obj": page, "cards": fragments.cards(page.object_list)}
     return TemplateResponse(request, "articles/author.html", context)
+
+
+CLOUD_STEPS = 5  # font sizes of the tag cloud (site.css: .cloud-1 to .cloud-5)
+
+
+class Sized(NamedTuple):
+    name: str
+    slug: str
+    count: int
+    size: int  # 1 to CLOUD_STEPS
+
+
+def cloud_sizes(counts: list[int], steps: int = CLOUD_STEPS) -> list[int]:
+    """A size from 1 to `steps` for each count, by its logarithm between the smallest
+    count and the largest: a tag on 100 articles is bigger than one on 10, which is bigger
+    than one on 1, and none is a hundred times as big. All 1 when the counts are equal."""
+    if not counts:
+        return []
+    low, high = math.log(min(counts)), math.log(max(counts))
+    if high == low:
+        return [1] * len(counts)
+    return [1 + round((math.log(n) - low) / (high - low) * (steps - 1)) for n in counts]
+
+
+def tags(request):
+    """Every tag readers may see with how many articles carry it, sized by that."""
+    rows = public.tags(timezone.now())
+    sizes = cloud_sizes([row.count for row in rows])
+    cloud = [Sized(*row, size) for row, size in zip(rows, sizes, strict=True)]
+    return TemplateResponse(request, "articles/tags.html", {"tags": cloud})
+
+
+def authors(request):
+    """Every author readers may see with how many articles and the latest of them."""
+    context = {"authors": public.authors(timezone.now())}
+    return TemplateResponse(request, "articles/authors.html", context)
 
 
 def archive(request):
@@ -135,7 +205,9 @@ def archive(request):
         .annotate(count=Count("pk"))
         .order_by("-month")
     )
-    return TemplateResponse(request, "articles/archive.html", {"months": months})
+    months = list(months)
+    chart = charts.month_chart((row["month"].date(), row["count"]) for row in months)
+    return TemplateResponse(request, "articles/archive.html", {"months": months, "chart": chart})
 
 
 class _Archive:

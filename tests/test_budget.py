@@ -139,7 +139,7 @@ def test_body_html_cannot_take_the_page_s_ids_or_classes(client):
 def test_no_id_of_the_public_pages_can_be_taken_by_a_body(client):
     article = make_article("文章", body="正文", tags=["AI"], author="作者")
     pages = [article.get_absolute_url(), "/", "/search/?q=文章", "/search/?q=无", "/tags/ai/"]
-    pages += [article.author.get_absolute_url(), "/archive/", "/nowhere/"]
+    pages += [article.author.get_absolute_url(), "/archive/", "/tags/", "/authors/", "/nowhere/"]
     for url in pages:
         response = client.get(url)
         ids = {attrs.get("id", "") for _, attrs, _ in Page(response.content.decode()).elements}

@@ -343,12 +343,14 @@ article(review)          404       404   banner banner banner
 article(imported)        404       404   banner banner banner
 article(scheduled)       404       404   banner banner banner
 article(archived)        404       404   banner banner banner
+tags                     200       200   200    200    200
 tag(tag)                 200       200   200    200    200
 tag(hidden_tag)          404       404   404    404    404
 tag-rss(tag)             200       200   200    200    200
 tag-rss(hidden_tag)      404       404   404    404    404
 tag-atom(tag)            200       200   200    200    200
 tag-atom(hidden_tag)     404       404   404    404    404
+authors                  200       200   200    200    200
 author(person)           200       200   200    200    200
 author(hidden_person)    404       404   404    404    404
 archive                  200       200   200    200    200
@@ -369,6 +371,7 @@ LISTS = {
     "tag-rss(tag)",
     "tag-atom(tag)",
     "author(person)",
+    "authors",  # each author's latest article
     "archive-year",
     "archive-month",
     "search",

@@ -15,7 +15,9 @@ PAGES = {
     # the article (id, version, previous, next), articles sharing its rarer tags, links'
     # rows; to render: the article, its tags, summary items
     "/articles/{slug}/": 6,
+    "/tags/": 1,  # tags and their counts
     "/tags/shared/": 5,  # tag, count from its index, ids and versions, rows, tags
+    "/authors/": 2,  # authors, their counts and latest articles' ids; those articles
     "/authors/zuo-zhe/": 5,
     "/archive/": 1,
     # months with articles, count, ids and versions, rows, tags, exists, next/previous
