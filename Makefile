@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 MANAGE := $(BIN)/python manage.py
 
-.PHONY: install run serve test lint fuzz bench bench-search load clean
+.PHONY: install run serve test test-tools lint fuzz bench bench-search load clean
 
 install: $(VENV)/.installed
 
@@ -33,8 +33,16 @@ lint: install
 	env -u DATABASE_URL DJANGO_DEBUG=1 $(MANAGE) makemigrations --check --dry-run
 
 # DATABASE_URL picks the database (default SQLite); .ci/run runs this once per database.
-test: lint
+test: lint test-tools
 	$(BIN)/python -m pytest
+
+# What the browser tests inject into pages (axe-core, for the accessibility audit), from
+# the npm registry as package-lock.json pins it; without npm those tests skip (not in CI).
+test-tools: node_modules/.package-lock.json
+
+node_modules/.package-lock.json: package-lock.json
+	@if command -v npm >/dev/null; then npm ci --no-audit --no-fund --silent; \
+	else echo "npm not found: the accessibility audit will be skipped"; fi
 
 # The parser, the renderer and the importer under hypothesis and atheris: FUZZ_SECONDS a
 # target (shared by the two; about 4 min in all); failing inputs go to var/fuzz/failures/.

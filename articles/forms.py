@@ -133,6 +133,12 @@ class ArticleForm(forms.ModelForm):
         self.fields["tags"].choices = [(name, name) for name in names]
         if "slug" in self.fields:  # absent when the user may only view the article
             self._slug_field(self.fields["slug"])
+        published = self.fields.get("published_at")
+        if published is not None and hasattr(published.widget, "widgets"):
+            # The admin's date and time boxes: one <label> names the pair, none each box.
+            names = (_("Publish date"), _("Publish time"))
+            for box, name in zip(published.widget.widgets, names, strict=True):
+                box.attrs["aria-label"] = name
         if not publishing.can_publish(user):  # an Author: drafts and review, no review marks
             states = publishing.AUTHOR_STATES
             if "status" in self.fields:

@@ -133,6 +133,27 @@ def test_read_home_article_and_tag_without_referer_or_errors(site, browser):
     assert reader.errors == []
 
 
+# The most a Chinese character between two others is widened on the body's lines, in ems
+# (a justified line spreads its characters apart: their boxes grow).
+WIDEST_GAP = r"""(() => {
+  let widest = 0;
+  const han = /\p{Script=Han}/u;
+  for (const p of document.querySelectorAll('.prose p')) {
+    const size = parseFloat(getComputedStyle(p).fontSize);
+    const walker = document.createTreeWalker(p, NodeFilter.SHOW_TEXT);
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+      for (let i = 1; i < node.length - 1; i++) {
+        if (![...node.data.slice(i - 1, i + 2)].every(c => han.test(c))) continue;
+        const range = document.createRange();
+        range.setStart(node, i); range.setEnd(node, i + 1);
+        widest = Math.max(widest, range.getBoundingClientRect().width / size - 1);
+      }
+    }
+  }
+  return widest;
+})()"""
+
+
 @pytest.mark.parametrize(("width", "height"), [(390, 844), (1280, 900)], ids=["phone", "desktop"])
 def test_article_fits_the_screen(site, browser, width, height):
     reader = Reader(browser, viewport={"width": width, "height": height})
@@ -147,11 +168,37 @@ def test_article_fits_the_screen(site, browser, width, height):
         " return p.getBoundingClientRect().width / parseFloat(getComputedStyle(p).fontSize); })()"
     )
     assert 14 <= line <= 42  # characters a line: readable Chinese on a phone and a desktop
+    # No gaps between Chinese characters (justified lines opened them at 390 px: 无所 不 知).
+    assert page.evaluate(WIDEST_GAP) <= 0.15
+    # The byline breaks between its items, never inside one (阅\n读约 1 分钟).
+    items = page.evaluate(
+        "[...document.querySelectorAll('.article-header .byline .meta-item')]"
+        ".map(item => [item.textContent.trim(), item.getClientRects().length])"
+    )
+    assert len(items) >= 3 and all(lines == 1 for _, lines in items), items
     shots = os.environ.get("FOLIO_SCREENSHOTS")
     if shots:
         Path(shots).mkdir(parents=True, exist_ok=True)
         page.screenshot(path=f"{shots}/article-{width}.png", full_page=False)
     assert reader.errors == []
+
+
+def test_an_article_without_a_summary_keeps_its_body_clear_of_its_header(live_server):
+    bare = make_article("没有摘要", summary="", body="正文的第一段。\n\n第二段。")
+    summed = make_article("有摘要", summary="一句话。")
+    gaps = {}
+    with chromium() as browser:
+        reader = Reader(browser, viewport={"width": 390, "height": 844})
+        for article, below in ((bare, ".prose"), (summed, ".summary")):
+            reader.page.goto(live_server.url + article.get_absolute_url())
+            gaps[article.title] = reader.page.evaluate(
+                "(() => { const size = parseFloat(getComputedStyle(document.body).fontSize);"
+                " const header = document.querySelector('.article-header')"
+                ".getBoundingClientRect();"
+                f" const next = document.querySelector('{below}').getBoundingClientRect();"
+                " return (next.top - header.bottom) / size; })()"
+            )
+    assert gaps["没有摘要"] >= 1.5 and gaps["没有摘要"] == gaps["有摘要"], gaps
 
 
 @pytest.fixture

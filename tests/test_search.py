@@ -129,6 +129,17 @@ def test_search_page_highlights_and_paginates(client, settings, seed):
     assert len(second.find("li", class_="article-item")) == 1
 
 
+def test_a_search_that_finds_nothing_says_so_and_keeps_the_query(client, seed):
+    html = client.get("/search/", {"q": "区块链"}).content.decode()
+    page = Page(html)
+    assert page.find("input", name="q", value="区块链")
+    said = " ".join(page.texts("p", class_="empty"))
+    assert "没有找到与“区块链”相关的文章" in said and "请输入" not in said
+    advice = html.split('class="search-empty"')[1].split("</div>")[0]  # elsewhere to look:
+    assert 'href="/archive/"' in advice and 'href="/tags/"' in advice
+    assert not page.find("li", class_="article-item")
+
+
 def test_snippets_mark_latin_words_whole():
     query = search.tokenizer.query("GPT-4o api")
     text = search.snippet("ChatGPT 与 GPT-4o 的 API、rapid", query)

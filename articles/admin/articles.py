@@ -43,6 +43,11 @@ class _SummaryItems(BaseInlineFormSet):
         form.instance.kind = self.kind
         return super().save_new(form, commit)
 
+    def add_fields(self, form, index):
+        super().add_fields(form, index)
+        if "DELETE" in form.fields:  # under a column heading, with no label of its own
+            form.fields["DELETE"].widget.attrs["aria-label"] = gettext("Delete this row")
+
 
 class _KeyPoints(_SummaryItems):
     kind = SummaryItem.Kind.POINT
@@ -63,7 +68,11 @@ class _SummaryItemInline(admin.TabularInline):
     def formfield_for_dbfield(self, db_field, request, **kwargs):
         if db_field.name == "label":
             kwargs["widget"] = AdminTextInputWidget
-        return super().formfield_for_dbfield(db_field, request, **kwargs)
+        field = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if field is not None:  # a row's boxes have a column heading, and no label of their own
+            name = f"{self.verbose_name}：{db_field.verbose_name}"
+            field.widget.attrs["aria-label"] = name
+        return field
 
     def get_formset(self, request, obj=None, **kwargs):
         # No more rows than a note may hold (the importer's limit), whatever is posted.

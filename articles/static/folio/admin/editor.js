@@ -68,6 +68,16 @@
             width: "100%",
             ajax: {url: select.dataset.tagsUrl, dataType: "json", delay: 200},
         });
+        // Select2 draws its own typing box, again after each change: name it as the field.
+        const label = document.querySelector(`label[for="${select.id}"]`);
+        const name = () => {
+            const box = select.parentElement.querySelector(".select2-search__field");
+            if (box && label) {
+                box.setAttribute("aria-label", label.textContent.replace(/[:：]\s*$/, ""));
+            }
+        };
+        $(select).on("change select2:open select2:close", name);
+        name();
     }
 
     /* Summary rows: up and down buttons, and positions taken from the order on screen

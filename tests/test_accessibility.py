@@ -1,0 +1,105 @@
+"""Every public page and the admin's article form, audited by axe-core in headless
+Chromium at phone and desktop widths: no serious or critical violation.
+
+axe-core comes from the npm registry as package-lock.json pins it (`make test-tools`,
+which `make test` runs). Without it, or without Chromium, these tests skip, unless
+FOLIO_REQUIRE_BROWSER is set, as .ci/run sets it."""
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+from tests.helpers import import_seeds
+from tests.public import make_article
+from tests.servers import ROOT
+
+AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+if not AXE.exists():
+    if os.environ.get("FOLIO_REQUIRE_BROWSER"):
+        raise RuntimeError(f"no axe-core at {AXE}: run `make test-tools` (npm ci)")
+    pytest.skip("no axe-core: `make test-tools`", allow_module_level=True)
+
+from tests.test_browser import Reader, chromium  # noqa: E402  (skips without Chromium)
+
+pytestmark = pytest.mark.django_db(transaction=True)
+WIDTHS = [(390, 844), (1280, 900)]
+SERIOUS = {"serious", "critical"}
+AUDIT = """axe.run(document, {resultTypes: ['violations']}).then(result =>
+  result.violations.map(v => ({id: v.id, impact: v.impact, help: v.help,
+    nodes: v.nodes.slice(0, 3).map(n => n.target.join(' '))})))"""
+
+
+def audit(page) -> list[dict]:
+    """The serious and critical violations axe finds on the page as it is now."""
+    page.evaluate(AXE.read_text(encoding="utf-8"))  # by the driver: the page's CSP allows it
+    return [v for v in page.evaluate(AUDIT) if v["impact"] in SERIOUS]
+
+
+def look(reader, url: str, name: str, width: int) -> list[dict]:
+    """Open `url`, keep a screenshot when FOLIO_SCREENSHOTS names a folder, audit it."""
+    reader.page.goto(url)
+    reader.page.wait_for_load_state("networkidle")
+    shots = os.environ.get("FOLIO_SCREENSHOTS")
+    if shots:
+        Path(shots).mkdir(parents=True, exist_ok=True)
+        reader.page.screenshot(path=f"{shots}/{name}-{width}.png", full_page=True)
+    return audit(reader.page)
+
+
+@pytest.fixture
+def site(live_server):
+    import_seeds()
+    make_article("没有摘要的文章", summary="", body="正文的第一段。\n\n第二段。", tags=["AI"])
+    return live_server.url
+
+
+@pytest.mark.parametrize(("width", "height"), WIDTHS, ids=["phone", "desktop"])
+def test_public_pages_have_no_serious_accessibility_violation(site, width, height):
+    from articles.models import Article, Author
+
+    seed = Article.objects.exclude(summary="").get()
+    bare = Article.objects.get(summary="")
+    author = Author.objects.get()
+    pages = {
+        "home": "/",
+        "article": seed.get_absolute_url(),
+        "article-without-summary": bare.get_absolute_url(),
+        "tag": "/tags/ai/",
+        "author": author.get_absolute_url(),
+        "tags": "/tags/",
+        "authors": "/authors/",
+        "archive": "/archive/",
+        "archive-year": f"/archive/{seed.published_at:%Y}/",
+        "archive-month": f"/archive/{seed.published_at:%Y/%m}/",
+        "search": "/search/?q=语音",
+        "search-nothing": "/search/?q=区块链",
+        "search-box": "/search/",
+        "not-found": "/no/such/page/",
+    }
+    with chromium() as browser:
+        reader = Reader(browser, viewport={"width": width, "height": height})
+        found = {name: look(reader, site + url, name, width) for name, url in pages.items()}
+    failed = {name: v for name, v in found.items() if v}
+    assert not failed, json.dumps(failed, ensure_ascii=False, indent=1)
+
+
+@pytest.mark.parametrize(("width", "height"), WIDTHS, ids=["phone", "desktop"])
+def test_the_admins_article_form_has_no_serious_accessibility_violation(site, width, height):
+    from articles.models import Article
+    from tests.newsroom import person
+
+    person("editor", "Editor")
+    seed = Article.objects.exclude(summary="").get()
+    with chromium() as browser:
+        reader = Reader(browser, viewport={"width": width, "height": height})
+        page = reader.page
+        page.goto(site + "/admin/login/")
+        page.fill("#id_username", "editor")
+        page.fill("#id_password", "pw")
+        page.click("input[type=submit]")
+        page.wait_for_load_state()
+        change = f"{site}/admin/articles/article/{seed.pk}/change/"
+        failed = look(reader, change, "admin-article-form", width)
+        assert not failed, json.dumps(failed, ensure_ascii=False, indent=1)
