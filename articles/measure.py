@@ -32,6 +32,20 @@ def plain_text(fragment: str) -> str:
     return html.unescape(_TAG.sub(" ", _INLINE.sub("", fragment)))
 
 
+_HEADING = re.compile(r'<h([23]) id="([^"]+)">(.*?)</h\1>', re.DOTALL)
+OUTLINE_LEAST = 3  # headings an article needs for a table of contents
+
+
+def outline(html_text: str) -> list[tuple[int, str, str]]:
+    """The level-2 and level-3 headings of rendered HTML that carry an id, as (level, id,
+    text): a table of contents, when there are at least OUTLINE_LEAST; else none."""
+    found = [
+        (int(level), html.unescape(anchor), " ".join(plain_text(inner).split()))
+        for level, anchor, inner in _HEADING.findall(html_text)
+    ]
+    return found if len(found) >= OUTLINE_LEAST else []
+
+
 def whole_tags(fragment: str) -> str:
     """An HTML fragment cut short without the tag it was cut inside of."""
     opened = fragment.rfind("<")

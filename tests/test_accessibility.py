@@ -52,6 +52,8 @@ def look(reader, url: str, name: str, width: int) -> list[dict]:
 def site(live_server):
     import_seeds()
     make_article("没有摘要的文章", summary="", body="正文的第一段。\n\n第二段。", tags=["AI"])
+    parts = "".join(f"## 第{n}部分\n\n" + "这一部分的文字。" * 40 + "\n\n" for n in range(1, 5))
+    make_article("有目录的长文", summary="一句话。", body=parts, slug="you-mu-lu")
     return live_server.url
 
 
@@ -59,13 +61,14 @@ def site(live_server):
 def test_public_pages_have_no_serious_accessibility_violation(site, width, height):
     from articles.models import Article, Author
 
-    seed = Article.objects.exclude(summary="").get()
+    seed = Article.objects.get(author__isnull=False)
     bare = Article.objects.get(summary="")
     author = Author.objects.get()
     pages = {
         "home": "/",
         "article": seed.get_absolute_url(),
         "article-without-summary": bare.get_absolute_url(),
+        "article-with-contents": "/articles/you-mu-lu/",
         "tag": "/tags/ai/",
         "author": author.get_absolute_url(),
         "tags": "/tags/",
@@ -91,7 +94,7 @@ def test_the_admins_article_form_has_no_serious_accessibility_violation(site, wi
     from tests.newsroom import person
 
     person("editor", "Editor")
-    seed = Article.objects.exclude(summary="").get()
+    seed = Article.objects.get(author__isnull=False)
     with chromium() as browser:
         reader = Reader(browser, viewport={"width": width, "height": height})
         page = reader.page

@@ -201,6 +201,30 @@ def test_an_article_without_a_summary_keeps_its_body_clear_of_its_header(live_se
     assert gaps["没有摘要"] >= 1.5 and gaps["没有摘要"] == gaps["有摘要"], gaps
 
 
+def test_the_table_of_contents_is_folded_on_a_phone_and_beside_the_text_on_a_desktop(
+    live_server,
+):
+    parts = "".join(f"## 第{n}部分\n\n" + "这一部分的文字。" * 60 + "\n\n" for n in range(1, 7))
+    article = make_article("有目录的长文", summary="", body=parts)
+    shown = {}
+    with chromium() as browser:
+        for width, height in ((390, 844), (1280, 900)):
+            reader = Reader(browser, viewport={"width": width, "height": height})
+            page = reader.page
+            page.goto(live_server.url + article.get_absolute_url())
+            toc, prose = page.locator("nav.toc"), page.locator(".prose").bounding_box()
+            box = toc.bounding_box() if toc.is_visible() else None
+            shown[width] = box and (box["x"] >= prose["x"] + prose["width"], box["y"] < 400)
+            if width == 1280:  # it follows the reader down, and takes them to a part
+                page.locator("a.toc-link", has_text="第5部分").click()
+                page.wait_for_timeout(100)
+                assert page.evaluate("decodeURIComponent(location.hash)") == "#第5部分"
+                assert toc.is_visible() and toc.bounding_box()["y"] < 200
+            overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+            assert overflow <= 0 and reader.errors == []
+    assert shown == {390: None, 1280: (True, True)}  # folded (closed) on a phone
+
+
 @pytest.fixture
 def newsroom(live_server):
     """The seed as a draft, and an editor who may publish it."""

@@ -128,6 +128,21 @@ def test_article_page_shows_everything_the_source_holds(client, seed_article):
     assert tags == ["/tags/shu-zi-sheng-ming-ka-zi-ke/", "/tags/ai/", "/tags/llm/"]
 
 
+def test_a_long_article_has_a_table_of_contents_with_chinese_anchors(client):
+    body = "开头。\n\n## 第一部分\n\n文字。\n\n### 一个 *小节*\n\n文字。\n\n## 结论 & 展望\n\n完。"
+    article = make_article("有目录", body=body)
+    shown = page(client, article.get_absolute_url())
+    ids = [attrs["id"] for attrs, _ in shown.find("h2") + shown.find("h3") if "id" in attrs]
+    assert shown.find("nav", class_="toc")
+    links = [(a["href"], text) for a, text in shown.find("a", class_="toc-link")]
+    expected = [("#第一部分", "第一部分"), ("#一个-小节", "一个 小节")]
+    expected.append(("#结论-展望", "结论 & 展望"))
+    assert links == expected
+    assert {href[1:] for href, _ in links} <= set(ids)
+    short = make_article("两节", body="## 甲\n\n文字。\n\n## 乙\n\n文字。")
+    assert not page(client, short.get_absolute_url()).find("nav", class_="toc")
+
+
 def test_article_page_reading_time_counts_characters(client, seed_article):
     byline = page(client, seed_article.get_absolute_url()).texts("p", class_="byline")[0]
     assert "阅读约 5 分钟" in byline

@@ -227,6 +227,10 @@ class Article(models.Model):
             opening = self.body_html[:LEDE_SOURCE]
         return measure.excerpt(measure.plain_text(measure.whole_tags(opening)))
 
+    def outline(self) -> list[tuple[int, str, str]]:
+        """The body's table of contents (measure.outline): none for a short article."""
+        return measure.outline(self.body_html)
+
     @property
     def original_link(self) -> str:
         """The original URL where it may be a link (http or https), else ""."""
