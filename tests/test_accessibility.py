@@ -89,7 +89,9 @@ def test_public_pages_have_no_serious_accessibility_violation(site, width, heigh
 
 
 @pytest.mark.parametrize(("width", "height"), WIDTHS, ids=["phone", "desktop"])
-def test_the_admins_article_form_has_no_serious_accessibility_violation(site, width, height):
+def test_the_admins_article_form_fits_and_has_no_serious_accessibility_violation(
+    site, width, height
+):
     from articles.models import Article
     from tests.newsroom import person
 
@@ -106,3 +108,11 @@ def test_the_admins_article_form_has_no_serious_accessibility_violation(site, wi
         change = f"{site}/admin/articles/article/{seed.pk}/change/"
         failed = look(reader, change, "admin-article-form", width)
         assert not failed, json.dumps(failed, ensure_ascii=False, indent=1)
+        # Nothing off screen, and the summary's boxes as tall as their text (at 390 px the
+        # rows stack; their text areas showed two lines of four).
+        assert page.evaluate("document.documentElement.scrollWidth - window.innerWidth") <= 0
+        cut = page.evaluate(
+            "[...document.querySelectorAll('.folio-ordered tr:not(.empty-form) textarea,"
+            " #id_summary')].filter(box => box.scrollHeight > box.clientHeight + 2).length"
+        )
+        assert cut == 0

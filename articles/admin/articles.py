@@ -72,6 +72,8 @@ class _SummaryItemInline(admin.TabularInline):
         if field is not None:  # a row's boxes have a column heading, and no label of their own
             name = f"{self.verbose_name}：{db_field.verbose_name}"
             field.widget.attrs["aria-label"] = name
+            if db_field.name != "position":  # on a phone, where the headings are hidden
+                field.widget.attrs["placeholder"] = db_field.verbose_name
         return field
 
     def get_formset(self, request, obj=None, **kwargs):
