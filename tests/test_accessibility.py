@@ -116,3 +116,32 @@ def test_the_admins_article_form_fits_and_has_no_serious_accessibility_violation
             " #id_summary')].filter(box => box.scrollHeight > box.clientHeight + 2).length"
         )
         assert cut == 0
+
+
+def test_the_change_list_reads_at_1280_px(site):
+    """Titles on two lines at most, and every column in view beside the filters (the dates'
+    long form pushed the titles to a few characters a line, the rest under the filters)."""
+    from tests.newsroom import person
+
+    person("editor", "Editor")
+    for n in range(5):
+        make_article("很长的标题，" * 30 + str(n), author=f"一个名字很长的公众号作者{n}")
+    with chromium() as browser:
+        reader = Reader(browser, viewport={"width": 1280, "height": 900})
+        page = reader.page
+        page.goto(site + "/admin/login/")
+        page.fill("#id_username", "editor")
+        page.fill("#id_password", "pw")
+        page.click("input[type=submit]")
+        page.wait_for_load_state()
+        reader.page.goto(site + "/admin/articles/article/")
+        clipped = page.evaluate(
+            "(() => { const box = document.querySelector('.results');"
+            " return box.scrollWidth - box.clientWidth; })()"
+        )
+        lines = page.evaluate(
+            "[...document.querySelectorAll('#result_list th.field-title a')].map(a =>"
+            " Math.round(a.getBoundingClientRect().height"
+            " / parseFloat(getComputedStyle(a).lineHeight)))"
+        )
+    assert clipped <= 0 and len(lines) == 8 and max(lines) <= 2, (clipped, lines)

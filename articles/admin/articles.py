@@ -18,7 +18,9 @@ from django.http import Http404, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils.formats import date_format
 from django.utils.html import format_html
+from django.utils.timezone import localtime
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -104,6 +106,12 @@ class RiskInline(_SummaryItemInline):
     verbose_name_plural = _("Risks and shortcomings")
 
 
+def _short(moment) -> str:
+    """2024-05-14, and 09:30 under it."""
+    moment = localtime(moment)
+    return format_html("{}<br>{}", date_format(moment, "Y-m-d"), date_format(moment, "H:i"))
+
+
 def _may_edit(request, article) -> bool:
     return article is None or publishing.may_edit(request.user, article)
 
@@ -161,7 +169,7 @@ class TagActionForm(ActionForm):
 class ArticleAdmin(admin.ModelAdmin):
     form = ArticleForm
     action_form = TagActionForm
-    list_display = ("title", "state", "author", "summary_state", "published_at", "updated_at")
+    list_display = ("title", "state", "author", "summary_state", "published", "updated")
     list_filter = (
         StateFilter,
         SummaryFilter,
@@ -228,6 +236,16 @@ class ArticleAdmin(admin.ModelAdmin):
     def state(self, article):
         state = article.state
         return format_html('<span class="folio-state {}">{}</span>', state, state.label)
+
+    # Dates as figures (2024-05-14, 09:30 under it): the long form took a column each the
+    # width of the titles, which then wrapped word by word.
+    @admin.display(description=_("publish time"), ordering="published_at")
+    def published(self, article):
+        return _short(article.published_at)
+
+    @admin.display(description=_("updated"), ordering="updated_at")
+    def updated(self, article):
+        return _short(article.updated_at)
 
     @admin.display(description=_("summary"), ordering="summary_reviewed_at")
     def summary_state(self, article):
