@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
-from . import notes, publishing, rendering, vault
+from . import notes, other_keys, publishing, rendering, vault
 from .models import Article, Tag
 
 _SCHEME = re.compile(r"[a-z][a-z0-9+.-]*:", re.IGNORECASE)
@@ -98,6 +98,14 @@ class ArticleForm(forms.ModelForm):
         max_length=vault.MAX_LENGTHS["url"],
         widget=AdminTextInputWidget(attrs={"type": "url", "inputmode": "url"}),
     )
+    extra = other_keys.OtherKeysField(
+        label=_("other front matter"),
+        help_text=_(
+            "Front-matter keys Folio has no field for, kept for export. A value that was "
+            "text stays text; a number, true or false stays one while it reads as one; "
+            "lists and mappings are YAML: [a, b], {key: value}. Empty a row to remove it."
+        ),
+    )
 
     class Meta:
         model = Article
@@ -127,6 +135,8 @@ class ArticleForm(forms.ModelForm):
         self.user = user
         self.body_html = None  # rendered by clean_body when the body changed
         self.fields["opened_version"].initial = self.instance.version
+        if "extra" in self.fields:  # rows in the note's order; retyped values keep their type
+            self._other_keys(self.fields["extra"])
         self.fields["summary_reviewed"].initial = bool(self.instance.summary_reviewed_at)
         names = [tag.name for tag in self.instance.tag_list()] if self.instance.pk else []
         self.fields["tags"].initial = names
@@ -146,6 +156,13 @@ class ArticleForm(forms.ModelForm):
                     c for c in Article.Status.choices if c[0] in states
                 ]
             self.fields["summary_reviewed"].disabled = True
+
+    def _other_keys(self, field):
+        extra = self.initial.get("extra")
+        layout = self.instance.vault_layout
+        layout = vault.Layout.from_json(layout) if layout else None
+        field.original = other_keys.in_note_order(extra, layout) if isinstance(extra, dict) else {}
+        self.initial["extra"] = field.original
 
     def _slug_field(self, field):
         field.required = False
@@ -191,12 +208,8 @@ class ArticleForm(forms.ModelForm):
 
     def clean_extra(self):
         extra = self.cleaned_data["extra"]
-        if extra in (None, ""):
+        if not isinstance(extra, dict):  # what the old JSON box let through
             return {}
-        if not isinstance(extra, dict):
-            raise ValidationError(
-                _('Write the other front matter as a JSON object: {"key": value}.')
-            )
         _at_most("other keys", len(extra))
         taken = [key for key in extra if vault.role_of(key)]
         if taken:
@@ -259,7 +272,7 @@ class ArticleForm(forms.ModelForm):
         # Tags go through notes.find_tags (case folded, in the order given), not taggit.
         names = self.cleaned_data.pop("tags", [])
         super()._save_m2m()
-        tags = notes.find_tags(vault.VaultTag(name, name) for name in names)
+        tags = notes.find_tags(notes.topics(names, self.instance))
         notes.set_tags(self.instance, tags)
 
     def save(self, commit=True):

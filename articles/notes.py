@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from django.db import models
+from django.db.models import Count
 from django.utils import timezone
 
 from . import vault
@@ -45,6 +47,29 @@ def to_vault(
         extra=article.extra,
         layout=vault.Layout.from_json(article.vault_layout) if article.vault_layout else None,
     )
+
+
+def topics(names: Iterable[str], article: Article | None = None) -> list[vault.VaultTag]:
+    """The vault tags of tag names typed in Folio (for find_tags): a tag they make goes where
+    the vault's convention puts it (vault.topic_path: the folder `article`'s tags use most,
+    else the vault's), decided once, when it is made, and kept, like a path read from a
+    note; a tag that exists keeps its own."""
+    names = list(names)
+    exists = models.Q()
+    for name in names:
+        exists |= models.Q(name__iexact=name)
+    known = {name.casefold() for name in Tag.objects.filter(exists).values_list("name", flat=True)}
+    if not names or all(name.casefold() in known for name in names):
+        return [vault.VaultTag(name, name) for name in names]
+    own = [tag.vault_path for tag in article.tag_list()] if article and article.pk else []
+    counts = tag_paths()
+    return [vault.VaultTag(name, vault.topic_path(name, own, counts)) for name in names]
+
+
+def tag_paths() -> dict[str, int]:
+    """How many articles link each vault path in a folder (`00-元语/AI`): one query."""
+    rows = TaggedArticle.objects.filter(tag__vault_path__contains="/")
+    return dict(rows.values_list("tag__vault_path").annotate(uses=Count("pk")).order_by())
 
 
 def note_text(article: Article, **known) -> str:

@@ -187,7 +187,7 @@ def tag_many(
     name = name.strip()
     if not name or len(name) > vault.MAX_LENGTHS["tag"]:
         raise ValidationError(_("A tag name is 1 to 100 characters."))
-    [tag] = notes.find_tags([vault.VaultTag(name, name)]) if add else [None]
+    [tag] = notes.find_tags(notes.topics([name])) if add else [None]
     tag = tag or Tag.objects.filter(name__iexact=name).first()
     changed = 0
     for article in _locked(articles):

@@ -145,3 +145,43 @@ def test_the_change_list_reads_at_1280_px(site):
             " / parseFloat(getComputedStyle(a).lineHeight)))"
         )
     assert clipped <= 0 and len(lines) == 8 and max(lines) <= 2, (clipped, lines)
+
+
+@pytest.mark.parametrize(("width", "height"), WIDTHS, ids=["phone", "desktop"])
+def test_the_history_compare_and_restore_pages_fit_and_have_no_serious_violation(
+    site, width, height
+):
+    """Two revisions side by side, and the question a restore asks first: audited, and
+    nothing wider than the screen (the columns wrap their lines at 390 px)."""
+    from articles import changes
+    from articles.models import Article
+    from tests.newsroom import person
+
+    person("editor", "Editor")
+    article = Article.objects.get(title="有目录的长文")
+    changes.saved(article, user=None, comment="导入", first=True)
+    long_line = (
+        "一行很长的文字，没有空格也要在自己的格子里折行。" * 8 + " https://example.com/" + "a" * 80
+    )
+    article.title = "有目录的长文（修订）"
+    article.body = article.body.replace("这一部分的文字。", "这部分的文字，改过了。", 3) + long_line
+    article.save()
+    changes.saved(article, user=None, comment="改")
+    base = f"/admin/articles/article/{article.pk}/history/"
+    with chromium() as browser:
+        reader = Reader(browser, viewport={"width": width, "height": height})
+        page = reader.page
+        page.goto(site + "/admin/login/")
+        page.fill("#id_username", "editor")
+        page.fill("#id_password", "pw")
+        page.click("input[type=submit]")
+        page.wait_for_load_state()
+        for name, url in (
+            ("admin-compare", f"{base}compare/?a=1&b=2"),
+            ("admin-restore", f"{base}1/restore/"),
+        ):
+            failed = look(reader, site + url, name, width)
+            assert not failed, json.dumps(failed, ensure_ascii=False, indent=1)
+            assert page.locator("table.folio-sbs").count() >= 2  # title and body
+            assert page.evaluate("document.documentElement.scrollWidth - window.innerWidth") <= 0
+        assert reader.errors == []

@@ -8,7 +8,8 @@ import pytest
 from articles import vault
 from articles.models import Article, SummaryItem
 from tests.conftest import SEED
-from tests.helpers import import_seeds, run_command
+from tests.helpers import import_seeds, note, run_command, write
+from tests.newsroom import person, post_change
 
 pytestmark = pytest.mark.django_db
 
@@ -203,3 +204,80 @@ def test_a_date_before_the_year_1000_exports_as_a_date_that_reads(tmp_path):
     export(tmp_path)
     assert "\n发布日期: 0224-05-18 08:05\n" in (tmp_path / f"{article.slug}.md").read_text()
     assert import_seeds(tmp_path)[1][-1].startswith("0 created, 0 updated, 1 unchanged")
+
+
+# --- tags added in Folio follow the vault's folder of topic notes --------------------------
+
+
+@pytest.fixture
+def editor(client):
+    client.force_login(person("editor", "Editor"))
+    return client
+
+
+def _tags_section(path):
+    return path.read_text().split("## 关联主题\n\n")[1].splitlines()
+
+
+def _add_tag_in_the_admin(editor, title, name):
+    article = Article.objects.get(title=title)
+    tags = [tag.name for tag in article.tags.order_by("tagged_articles__pk")]
+    assert post_change(editor, article, tags=[*tags, name]).status_code == 302
+    return article
+
+
+def test_a_tag_added_in_the_admin_goes_in_the_folder_of_the_articles_own_tags(editor, tmp_path):
+    write(tmp_path / "vault" / "a.md", note("有前缀的文章"))
+    import_seeds(tmp_path / "vault")
+    article = _add_tag_in_the_admin(editor, "有前缀的文章", "多模态")
+    export(tmp_path / "export")
+    assert _tags_section(tmp_path / "export" / article.source_path) == [
+        "- [[00-元语/AI]]",
+        "- [[00-元语/多模态]]",
+    ]
+    # the export is the article as it is now: importing it changes nothing
+    assert import_seeds(tmp_path / "export")[1][-1].startswith("0 created, 0 updated, 1 unchanged")
+
+
+def test_a_tag_added_to_an_article_with_no_folder_goes_in_the_vaults(editor, tmp_path):
+    write(tmp_path / "vault" / "a.md", note("有前缀的文章"))
+    write(tmp_path / "vault" / "b.md", note("无前缀的文章").replace("[[00-元语/AI]]", "[[LLM]]"))
+    import_seeds(tmp_path / "vault")
+    article = _add_tag_in_the_admin(editor, "无前缀的文章", "多模态")
+    export(tmp_path / "export")
+    # the article's own bare link stays as the vault wrote it
+    assert _tags_section(tmp_path / "export" / article.source_path) == [
+        "- [[LLM]]",
+        "- [[00-元语/多模态]]",
+    ]
+
+
+def test_a_tag_added_where_no_tag_has_a_folder_is_a_plain_link(editor, tmp_path):
+    write(tmp_path / "vault" / "b.md", note("无前缀的文章").replace("[[00-元语/AI]]", "[[LLM]]"))
+    import_seeds(tmp_path / "vault")
+    article = _add_tag_in_the_admin(editor, "无前缀的文章", "多模态")
+    export(tmp_path / "export")
+    assert _tags_section(tmp_path / "export" / article.source_path) == [
+        "- [[LLM]]",
+        "- [[多模态]]",
+    ]
+
+
+def test_a_tags_folder_is_decided_once_when_it_is_made(editor, tmp_path):
+    """One path a tag, whatever the article or the vault becomes: decided at export, the
+    same tag went into each article's folder, and a note changed with the vault's counts
+    (a conflict with no edit)."""
+    write(tmp_path / "vault" / "a.md", note("有前缀的文章"))
+    other = note("另一个文件夹的文章").replace("[[00-元语/AI]]", "[[主题/语音]]\n- [[主题/AI]]")
+    write(tmp_path / "vault" / "b.md", other)
+    import_seeds(tmp_path / "vault")
+    first = _add_tag_in_the_admin(editor, "有前缀的文章", "多模态")
+    export(tmp_path / "export")
+    before = (tmp_path / "export" / first.source_path).read_text()
+    second = _add_tag_in_the_admin(editor, "另一个文件夹的文章", "多模态")
+    for n in range(3):  # the vault's folder of most links becomes 主题
+        write(tmp_path / "more" / f"{n}.md", other.replace("另一个文件夹的文章", f"更多{n}"))
+    import_seeds(tmp_path / "more")
+    export(tmp_path / "export")
+    assert (tmp_path / "export" / first.source_path).read_text() == before
+    assert "- [[00-元语/多模态]]" in _tags_section(tmp_path / "export" / second.source_path)

@@ -24,7 +24,7 @@ from django.utils.timezone import localtime
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from .. import publishing, rendering, revisions, search, security, slugs, vault
+from .. import notes, publishing, rendering, revisions, search, security, slugs, vault
 from ..forms import ArticleForm
 from ..models import Article, Revision, SummaryItem, Tag
 
@@ -392,16 +392,22 @@ class ArticleAdmin(admin.ModelAdmin):
             "article": article,
             "older": older,
             "newer": newer,
-            "lines": revisions.diff(older, newer),
+            "comparison": revisions.compare(
+                older.note, newer.note, old_slug=older.slug, new_slug=newer.slug
+            ),
             "can_restore": self.has_change_permission(request, article),
         }
         return TemplateResponse(request, "admin/articles/article/compare.html", context)
 
     def restore_view(self, request, object_id, number):
+        """GET asks: what restoring would change, from the article as it is now to the
+        revision; POST (the form of that page) restores."""
         article = self._article_or_404(request, object_id)
-        if request.method != "POST" or not self.has_change_permission(request, article):
+        if not self.has_change_permission(request, article):
             raise PermissionDenied
         revision = get_object_or_404(article.revisions, number=number)
+        if request.method != "POST":
+            return self._confirm_restore(request, article, revision)
         try:
             publishing.restore(article, revision=revision, user=request.user)
         except PermissionDenied as error:
@@ -412,6 +418,21 @@ class ArticleAdmin(admin.ModelAdmin):
             done = gettext("Revision %(number)s restored, as a new revision.")
             self.message_user(request, done % {"number": number}, messages.SUCCESS)
         return HttpResponseRedirect(reverse("admin:articles_article_history", args=[article.pk]))
+
+    def _confirm_restore(self, request, article, revision):
+        # A restore keeps the article's address: the slug compared is the article's own.
+        comparison = revisions.compare(
+            notes.note_text(article), revision.note, old_slug=article.slug, new_slug=article.slug
+        )
+        context = {
+            **self.admin_site.each_context(request),
+            "title": gettext("Restore revision %(n)s?") % {"n": revision.number},
+            "opts": self.opts,
+            "article": article,
+            "revision": revision,
+            "comparison": comparison,
+        }
+        return TemplateResponse(request, "admin/articles/article/restore.html", context)
 
     def _article_or_404(self, request, object_id):
         article = self.get_object(request, unquote(object_id))  # None for "abc" as for 9999

@@ -8,9 +8,10 @@ dump(article)                          VaultArticle -> text, unchanged parts as 
 from . import files
 from .identity import canonical_url, source_key
 from .layout import Layout
-from .meta import role_of
+from .meta import flow_text, read_value, role_of
 from .reading import MAX_COUNTS, MAX_LENGTHS, parse, parse_date
 from .text import MAX_BYTES, decode, text_hash
+from .topics import topic_path
 from .types import STATUSES, Summary, SummaryItem, VaultArticle, VaultError, VaultTag
 from .writing import dump
 
@@ -29,9 +30,12 @@ __all__ = [
     "decode",
     "dump",
     "files",
+    "flow_text",
     "parse",
     "parse_date",
+    "read_value",
     "role_of",
     "source_key",
     "text_hash",
+    "topic_path",
 ]

@@ -220,6 +220,46 @@ def _construct(node: yaml.Node, path: str, line: int) -> Any:
         _CONSTRUCTOR.constructed_objects.clear()
 
 
+def read_value(text: str) -> Any:
+    """One front-matter value written as YAML (`[a, b]`, `{key: value}`, `42`), read as
+    front matter is (the safe loader: no aliases, nesting limited), as JSON data; None
+    for no value. Raises ValueError saying what is wrong and where."""
+    loader = _Loader(text)
+    try:
+        node = loader.get_single_node()
+    except _AliasRefused:
+        raise ValueError("aliases (*name) are not allowed: write the value out") from None
+    except _TooDeep:
+        raise ValueError(f"nested over {MAX_FLOW_DEPTH} levels of [ or {{") from None
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        where = f", line {mark.line + 1} column {mark.column + 1}" if mark else ""
+        problem = f"{exc.context}: {exc.problem}" if exc.context else exc.problem
+        raise ValueError(f"{problem}{where}") from None
+    except (yaml.YAMLError, RecursionError) as exc:
+        raise ValueError(str(exc) or "nested too deeply") from None
+    finally:
+        loader.dispose()
+    try:
+        return None if node is None else _construct(node, "", 1)
+    except VaultError as error:
+        raise ValueError(error.message) from None
+
+
+def flow_text(value: Any) -> str:
+    """A list or mapping of JSON data as one line of YAML flow style (`[a, b]`,
+    `{key: value}`), which `read_value` reads back as it was."""
+    text = yaml.dump(
+        value,
+        Dumper=yaml.SafeDumper,
+        allow_unicode=True,
+        sort_keys=False,
+        default_flow_style=True,
+        width=1_000_000,
+    )
+    return text.removesuffix("\n...\n").removesuffix("\n")
+
+
 def jsonable(value: Any) -> Any:
     """YAML data as JSON data: dates as ISO text, bytes as base64, sets as lists."""
     if isinstance(value, dict):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import json
 import re
 from datetime import UTC, datetime
 from typing import Any
@@ -68,7 +69,17 @@ def _values(article: VaultArticle) -> tuple[Any, ...]:
     tags = _folded(tag.name for tag in article.tags)
     summary = article.summary.as_json()
     fields = (article.title, article.date, article.author, article.source, article.url)
-    return (*fields, article.status, summary, article.body, tags, article.extra)
+    return (*fields, article.status, summary, article.body, tags, _typed(article.extra))
+
+
+def _same(value: Any, other: Any) -> bool:
+    """Whether two front-matter values write alike: as YAML does, and unlike Python's `==`,
+    1, 1.0 and true are three values."""
+    return _typed(value) == _typed(other)
+
+
+def _typed(value: Any) -> str:
+    return json.dumps(value, sort_keys=True, default=str, ensure_ascii=False)
 
 
 class _Changes:
@@ -84,7 +95,7 @@ class _Changes:
         self.summary = article.summary.as_json() != base.summary
         self.body = text_hash(article.body) != base.body
         self.tags = _folded(tag.name for tag in article.tags) != _folded(base.tags)
-        self.extra = article.extra != base.extra
+        self.extra = not _same(article.extra, base.extra)
 
     def __getitem__(self, role: str) -> bool:
         return getattr(self, role)
@@ -220,7 +231,7 @@ def _entry(
     if role == "extra":
         if key not in article.extra:
             return ""
-        changed = article.extra[key] != layout.baseline.extra.get(key)
+        changed = not _same(article.extra[key], layout.baseline.extra.get(key))
         value = article.extra[key]
     elif role == "title" and layout.title_from == "heading":
         changed, value = False, article.title  # the title lives in the # heading

@@ -135,3 +135,52 @@
             .forEach(orderedRows);
     });
 }
+
+/* --- The other front matter: rows of a key and a value (articles/other_keys.py) -------------
+   Without this the form has the keys there are and three empty rows; with it, a button
+   adds a row and each row has one to remove it. Boxes are named by their row's number. */
+{
+    function keyRows(group) {
+        const rows = () => [...group.querySelectorAll(".folio-keys-row")];
+        const renumber = () => rows().forEach((row, index) => {
+            row.querySelectorAll("[aria-label]").forEach((box) => {
+                const label = box.getAttribute("aria-label").replace(/\d+/, String(index + 1));
+                box.setAttribute("aria-label", label);
+            });
+        });
+        const arm = (row) => {
+            const remove = row.querySelector(".folio-keys-remove");
+            remove.hidden = false;
+            remove.addEventListener("click", () => {
+                const all = rows();
+                const at = all.indexOf(row);
+                const next = all[at + 1] ?? all[at - 1];
+                if (next) {
+                    row.remove();
+                    renumber();
+                    next.querySelector("input").focus();
+                } else {  // the last row left: emptied, as an empty row says nothing
+                    row.querySelectorAll("input, textarea").forEach((box) => { box.value = ""; });
+                    row.querySelector("input").focus();
+                }
+            });
+        };
+        rows().forEach(arm);
+        const add = group.querySelector(".folio-keys-add");
+        add.hidden = false;
+        add.addEventListener("click", () => {
+            const all = rows();
+            const row = all[all.length - 1].cloneNode(true);
+            row.querySelectorAll("input, textarea").forEach((box) => { box.value = ""; });
+            add.before(row);
+            renumber();
+            arm(row);
+            row.querySelector("input").focus();
+        });
+    }
+
+    window.addEventListener("load", () => {
+        document.querySelectorAll(".folio-keys").forEach(keyRows);
+    });
+}
+/* --- end of the other front matter ------------------------------------------------------ */
