@@ -100,11 +100,7 @@ def test_the_admins_article_form_fits_and_has_no_serious_accessibility_violation
     with chromium() as browser:
         reader = Reader(browser, viewport={"width": width, "height": height})
         page = reader.page
-        page.goto(site + "/admin/login/")
-        page.fill("#id_username", "editor")
-        page.fill("#id_password", "pw")
-        page.click("input[type=submit]")
-        page.wait_for_load_state()
+        reader.log_in(site)
         change = f"{site}/admin/articles/article/{seed.pk}/change/"
         failed = look(reader, change, "admin-article-form", width)
         assert not failed, json.dumps(failed, ensure_ascii=False, indent=1)
@@ -129,11 +125,7 @@ def test_the_change_list_reads_at_1280_px(site):
     with chromium() as browser:
         reader = Reader(browser, viewport={"width": 1280, "height": 900})
         page = reader.page
-        page.goto(site + "/admin/login/")
-        page.fill("#id_username", "editor")
-        page.fill("#id_password", "pw")
-        page.click("input[type=submit]")
-        page.wait_for_load_state()
+        reader.log_in(site)
         reader.page.goto(site + "/admin/articles/article/")
         clipped = page.evaluate(
             "(() => { const box = document.querySelector('.results');"
@@ -171,11 +163,7 @@ def test_the_history_compare_and_restore_pages_fit_and_have_no_serious_violation
     with chromium() as browser:
         reader = Reader(browser, viewport={"width": width, "height": height})
         page = reader.page
-        page.goto(site + "/admin/login/")
-        page.fill("#id_username", "editor")
-        page.fill("#id_password", "pw")
-        page.click("input[type=submit]")
-        page.wait_for_load_state()
+        reader.log_in(site)
         for name, url in (
             ("admin-compare", f"{base}compare/?a=1&b=2"),
             ("admin-restore", f"{base}1/restore/"),

@@ -75,6 +75,14 @@ class Reader:
         self.page.on("pageerror", lambda error: self.errors.append(str(error)))
         self.page.route("https://mmbiz.qpic.cn/**", self._image)
 
+    def log_in(self, site: str, username: str = "editor", password: str = "pw") -> None:
+        """Through the admin's login form."""
+        self.page.goto(site + "/admin/login/")
+        self.page.fill("#id_username", username)
+        self.page.fill("#id_password", password)
+        self.page.click("input[type=submit]")
+        self.page.wait_for_load_state()
+
     def _image(self, route):
         self.images[route.request.url] = route.request.all_headers()
         route.fulfill(status=200, content_type="image/png", body=PNG)
@@ -246,10 +254,7 @@ def editor_browser(newsroom):
 def test_editor_edits_previews_publishes_and_readers_see_it(newsroom, editor_browser):
     editor = Reader(editor_browser, viewport={"width": 1400, "height": 1000})
     page = editor.page
-    page.goto(newsroom + "/admin/login/")
-    page.fill("#id_username", "editor")
-    page.fill("#id_password", "pw")
-    page.click("input[type=submit]")
+    editor.log_in(newsroom)
     page.goto(newsroom + "/admin/articles/article/")
     page.get_by_role("link", name="OpenAI春季发布会").click()
 
@@ -287,10 +292,7 @@ def test_the_admin_works_under_its_content_security_policy(newsroom, editor_brow
     editor = Reader(editor_browser, viewport={"width": 1400, "height": 1000})
     page = editor.page
     page.add_init_script(CSP_VIOLATIONS)
-    page.goto(newsroom + "/admin/login/")
-    page.fill("#id_username", "editor")
-    page.fill("#id_password", "pw")
-    page.click("input[type=submit]")
+    editor.log_in(newsroom)
     page.goto(newsroom + "/admin/articles/article/")
     with page.expect_navigation() as opened:
         page.get_by_role("link", name="OpenAI春季发布会").click()
