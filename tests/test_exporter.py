@@ -226,12 +226,23 @@ def _add_tag_in_the_admin(editor, title, name):
     return article
 
 
-def test_a_tag_added_in_the_admin_goes_in_the_folder_of_the_articles_own_tags(editor, tmp_path):
-    write(tmp_path / "vault" / "a.md", note("有前缀的文章"))
+BARE = note("无前缀的文章").replace("[[00-元语/AI]]", "[[LLM]]")
+
+
+def _tags_after_adding(editor, tmp_path, notes: dict[str, str], title: str) -> list[str]:
+    """The 关联主题 lines of `title`'s exported note, once 多模态 is added to it in the
+    admin, in a vault of `notes` (file name -> text)."""
+    for name, text in notes.items():
+        write(tmp_path / "vault" / name, text)
     import_seeds(tmp_path / "vault")
-    article = _add_tag_in_the_admin(editor, "有前缀的文章", "多模态")
+    article = _add_tag_in_the_admin(editor, title, "多模态")
     export(tmp_path / "export")
-    assert _tags_section(tmp_path / "export" / article.source_path) == [
+    return _tags_section(tmp_path / "export" / article.source_path)
+
+
+def test_a_tag_added_in_the_admin_goes_in_the_folder_of_the_articles_own_tags(editor, tmp_path):
+    notes = {"a.md": note("有前缀的文章")}
+    assert _tags_after_adding(editor, tmp_path, notes, "有前缀的文章") == [
         "- [[00-元语/AI]]",
         "- [[00-元语/多模态]]",
     ]
@@ -240,24 +251,17 @@ def test_a_tag_added_in_the_admin_goes_in_the_folder_of_the_articles_own_tags(ed
 
 
 def test_a_tag_added_to_an_article_with_no_folder_goes_in_the_vaults(editor, tmp_path):
-    write(tmp_path / "vault" / "a.md", note("有前缀的文章"))
-    write(tmp_path / "vault" / "b.md", note("无前缀的文章").replace("[[00-元语/AI]]", "[[LLM]]"))
-    import_seeds(tmp_path / "vault")
-    article = _add_tag_in_the_admin(editor, "无前缀的文章", "多模态")
-    export(tmp_path / "export")
+    notes = {"a.md": note("有前缀的文章"), "b.md": BARE}
     # the article's own bare link stays as the vault wrote it
-    assert _tags_section(tmp_path / "export" / article.source_path) == [
+    assert _tags_after_adding(editor, tmp_path, notes, "无前缀的文章") == [
         "- [[LLM]]",
         "- [[00-元语/多模态]]",
     ]
 
 
 def test_a_tag_added_where_no_tag_has_a_folder_is_a_plain_link(editor, tmp_path):
-    write(tmp_path / "vault" / "b.md", note("无前缀的文章").replace("[[00-元语/AI]]", "[[LLM]]"))
-    import_seeds(tmp_path / "vault")
-    article = _add_tag_in_the_admin(editor, "无前缀的文章", "多模态")
-    export(tmp_path / "export")
-    assert _tags_section(tmp_path / "export" / article.source_path) == [
+    notes = {"b.md": BARE}
+    assert _tags_after_adding(editor, tmp_path, notes, "无前缀的文章") == [
         "- [[LLM]]",
         "- [[多模态]]",
     ]
