@@ -45,7 +45,6 @@ ALLOWED_ATTRIBUTES = {
     "td": {"align", "colspan", "rowspan"},
     "th": {"align", "colspan", "rowspan"},
 }
-_WITHOUT_IDS = {tag: names - {"id"} for tag, names in ALLOWED_ATTRIBUTES.items()}
 # Classes are those the renderer gives (code highlighting, footnotes), never the page's own.
 ALLOWED_CLASSES = {
     "div": {"highlight", "footnote"},
@@ -53,7 +52,7 @@ ALLOWED_CLASSES = {
 }
 # Ids of the public pages around a body: a heading that would take one gets another, raw
 # HTML that claims one loses it (tests/test_budget.py keeps this list true). The admin's
-# preview, among the admin's many ids, shows a body with none.
+# preview shows the page in a frame, a document of its own.
 PAGE_IDS = frozenset(
     {
         "main", "site-name", "site-search-q", "search-q", "summary-heading", "related-heading",
@@ -268,10 +267,9 @@ class _Deadline:
             signal.signal(signal.SIGVTALRM, self.previous or signal.SIG_DFL)  # None: set in C
 
 
-def render(text: str, *, seconds: float | None = None, ids: bool = True) -> str:
-    """The sanitized HTML for Markdown `text` (with no ids unless `ids`), rendered in at
-    most `seconds`. Raises RenderError for Markdown nested too deeply or that takes
-    longer."""
+def render(text: str, *, seconds: float | None = None) -> str:
+    """The sanitized HTML for Markdown `text`, rendered in at most `seconds`. Raises
+    RenderError for Markdown nested too deeply or that takes longer."""
     check(text)
     md = converter()
     try:
@@ -289,7 +287,7 @@ def render(text: str, *, seconds: float | None = None, ids: bool = True) -> str:
         raise RenderError(message) from None
     finally:
         md.reset()
-    return sanitize(html, ids=ids)
+    return sanitize(html)
 
 
 def link(url: str) -> str:
@@ -307,12 +305,12 @@ def link(url: str) -> str:
     return cleaned if parts.scheme.lower() in {"http", "https"} and parts.hostname else ""
 
 
-def sanitize(html: str, *, ids: bool = True) -> str:
-    """`html` with everything outside the allow-list removed (ids too unless `ids`)."""
+def sanitize(html: str) -> str:
+    """`html` with everything outside the allow-list removed."""
     return nh3.clean(
         html,
         tags=ALLOWED_TAGS,
-        attributes=ALLOWED_ATTRIBUTES if ids else _WITHOUT_IDS,
+        attributes=ALLOWED_ATTRIBUTES,
         url_schemes=URL_SCHEMES,
         link_rel="noopener noreferrer",
         set_tag_attribute_values=FORCED_ATTRIBUTES,

@@ -104,6 +104,15 @@ def test_the_admins_article_form_fits_and_has_no_serious_accessibility_violation
         change = f"{site}/admin/articles/article/{seed.pk}/change/"
         failed = look(reader, change, "admin-article-form", width)
         assert not failed, json.dumps(failed, ensure_ascii=False, indent=1)
+        # The preview: the public page of the form, in the public page's styles.
+        preview = page.frame_locator("#id_body_preview")
+        preview.locator("article h1").wait_for()
+        # The body editor tall enough to write in: most of the screen (the admin's own
+        # rules for phones made it two lines tall).
+        tall = page.evaluate("document.querySelector('#id_body').clientHeight / innerHeight")
+        assert tall >= 0.65
+        if shots := os.environ.get("FOLIO_SCREENSHOTS"):
+            page.locator(".folio-editor").screenshot(path=f"{shots}/admin-preview-{width}.png")
         # Nothing off screen, and the summary's boxes as tall as their text (at 390 px the
         # rows stack; their text areas showed two lines of four).
         assert page.evaluate("document.documentElement.scrollWidth - window.innerWidth") <= 0

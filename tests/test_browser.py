@@ -258,13 +258,21 @@ def test_editor_edits_previews_publishes_and_readers_see_it(newsroom, editor_bro
     page.goto(newsroom + "/admin/articles/article/")
     page.get_by_role("link", name="OpenAI春季发布会").click()
 
+    # The preview: the public page, in its own styles, of the form as it is typed.
+    preview = page.frame_locator("#id_body_preview")
+    page.locator("#id_title").fill("OpenAI春季发布会（编辑改过）")
+    preview.locator("h1", has_text="（编辑改过）").wait_for()
     point = page.locator("textarea[name='summary-point-0-text']")
     point.fill("编辑在浏览器里改写的要点。")
+    preview.locator(".summary li", has_text="编辑在浏览器里改写的要点。").wait_for()
     body = page.locator("#id_body")
     body.fill("编辑写的新开头，**加粗**。\n\n" + body.input_value())
-    preview = page.locator("#id_body_preview")
-    preview.locator("strong", has_text="加粗").wait_for()  # rendered by the server, as typed
+    preview.locator(".prose strong", has_text="加粗").wait_for()  # rendered by the server
     assert preview.locator("img").first.get_attribute("referrerpolicy") == "no-referrer"
+    # Its own styles: those of the public page (the size of type goes with the width).
+    looks = "(e) => ['fontFamily', 'color', 'backgroundColor'].map((p) => getComputedStyle(e)[p])"
+    page.locator("#id_body_preview").element_handle().content_frame().wait_for_load_state()
+    previewed = preview.locator(".summary").evaluate(looks)
 
     page.select_option("#id_status", "published")
     page.click("input[name=_save]")
@@ -273,9 +281,11 @@ def test_editor_edits_previews_publishes_and_readers_see_it(newsroom, editor_bro
 
     reader = Reader(editor_browser)
     reader.page.goto(newsroom + "/")
-    reader.page.get_by_role("link", name="OpenAI春季发布会").first.click()
+    reader.page.get_by_role("link", name="OpenAI春季发布会（编辑改过）").first.click()
+    reader.page.wait_for_load_state()  # its stylesheets too
     article = reader.page.locator("article")
     assert "编辑在浏览器里改写的要点。" in article.locator(".summary").inner_text()
+    assert article.locator(".summary").evaluate(looks) == previewed  # as the preview showed
     assert article.locator(".prose strong", has_text="加粗").count() == 1
     assert editor.errors == [] and reader.errors == []
 
@@ -302,7 +312,7 @@ def test_the_admin_works_under_its_content_security_policy(newsroom, editor_brow
     # The preview, rendered by the server as the body is typed.
     body = page.locator("#id_body")
     body.fill("在策略之下写的，**加粗**。\n\n" + body.input_value())
-    page.locator("#id_body_preview strong", has_text="加粗").wait_for()
+    page.frame_locator("#id_body_preview").locator("strong", has_text="加粗").wait_for()
     # Tag autocomplete (Select2, asking the server as a name is typed).
     page.locator(".field-tags .select2-selection").click()
     page.keyboard.type("AI")

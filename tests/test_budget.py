@@ -147,9 +147,14 @@ def test_no_id_of_the_public_pages_can_be_taken_by_a_body(client):
             assert f'id="{taken}"' not in rendering.render(f"## {taken}"), (url, taken)
 
 
-def test_the_admin_preview_shows_a_body_with_no_ids(author):
-    html = preview(author, '## 标题\n\n<a id="id_title">x</a>[^1]\n\n[^1]: 注')["html"]
-    assert "<h2>标题</h2>" in html and "id=" not in html
+def test_the_admin_preview_is_a_page_whose_ids_are_each_taken_once(author):
+    """The preview is the public page in a frame of its own: the body's ids are those the
+    public page gives it, and meet none of the admin's."""
+    body = '## 标题\n\n## summary-heading\n\n<a id="main">x</a>[^1]\n\n[^1]: 注'
+    response = author.post("/admin/articles/article/preview/", {"body": body, "summary": "总结"})
+    ids = [attrs["id"] for _, attrs, _ in Page(response.json()["page"]).elements if "id" in attrs]
+    assert {"标题", "section-summary-heading", "summary-heading", "fn:1"} <= set(ids)
+    assert len(ids) == len(set(ids))
 
 
 # --- limits that agree ----------------------------------------------------------------------

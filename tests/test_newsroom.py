@@ -157,6 +157,59 @@ def test_live_preview_uses_the_public_renderer(editor_client, author_client):
     assert editor_client.get("/admin/articles/article/preview/").status_code == 405
 
 
+def test_the_preview_is_the_public_page_of_the_form_as_it_stands(editor_client):
+    article = make_article(
+        "旧标题",
+        author="某公众号",
+        tags=["AI"],
+        points=[("甲", "第一点"), ("乙", "第二点")],
+        risks=[("", "要删的风险")],
+        body="## 第一节\n\n正文。\n\n## 第二节\n\n更多。\n\n## 第三节\n\n完。",
+    )
+    form = change_form(editor_client, article)
+    form.update(
+        {
+            "title": ["新标题：尚未保存"],
+            "summary": ["改过的一句话总结。"],
+            "tags": ["ai", "新标签"],
+            # The rows moved on screen (the editor numbers them before it asks) and one added.
+            "summary-point-0-position": ["1"],
+            "summary-point-1-position": ["0"],
+            "summary-point-TOTAL_FORMS": ["3"],
+            "summary-point-2-label": ["丙"],
+            "summary-point-2-text": ["新加的要点"],
+            "summary-point-2-position": ["2"],
+            "summary-risk-0-DELETE": ["on"],
+            "body": [
+                "## 第一节\n\n改过的**正文**。\n\n## 第二节\n\n## 第三节\n<script>x()</script>"
+            ],
+        }
+    )
+    answer = editor_client.post("/admin/articles/article/preview/", form, **ZH).json()
+    page = Page(answer["page"])
+    assert page.texts("h1") == ["新标题：尚未保存"]
+    assert page.texts("p", class_="summary-sentence") == ["改过的一句话总结。"]
+    assert page.texts("li")[:3] == ["乙：第二点", "甲：第一点", "丙：新加的要点"]
+    assert page.texts("h3") == ["核心要点"]  # the only risk deleted: no heading for risks
+    assert page.links("/tags/") == ["/tags/ai/", "/tags/xin-biao-qian/"]
+    assert page.links("/authors/") == [article.author.get_absolute_url()]
+    assert "<strong>正文</strong>" in answer["page"] and "<script" not in answer["page"]
+    assert page.texts("a", class_="toc-link") == ["第一节", "第二节", "第三节"]  # anchors too
+    assert 'id="第一节"' in answer["page"]  # a document of its own: ids meet none of the admin's
+    styles = [attrs["href"] for attrs, _ in page.find("link") if attrs.get("rel") == "stylesheet"]
+    assert [href.rsplit("/", 1)[1].split(".")[0] for href in styles] == ["site", "highlight"]
+    assert page.find("html")[0][0]["lang"] == "zh-Hans"
+    # Saved unchanged.
+    article.refresh_from_db()
+    assert article.title == "旧标题" and [t.name for t in article.tag_list()] == ["AI"]
+    assert not Tag.objects.filter(name="新标签").exists()
+
+
+def test_the_preview_of_a_new_article_with_nothing_filled_in(editor_client):
+    answer = editor_client.post("/admin/articles/article/preview/", add_form(editor_client))
+    assert Page(answer.json()["page"]).texts("h1") == [""]
+
+
 def test_preview_and_tag_names_are_for_staff_only(client):
     response = client.post("/admin/articles/article/preview/", {"body": "x"})
     assert response.status_code == 302 and "/admin/login/" in response["Location"]

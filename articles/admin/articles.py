@@ -27,6 +27,7 @@ from django.utils.translation import gettext_lazy as _
 from .. import notes, publishing, rendering, revisions, search, security, slugs, vault
 from ..forms import ArticleForm
 from ..models import Article, Revision, SummaryItem, Tag
+from . import preview
 
 # --- the summary's key points and risks, each an ordered list of rows ---------------------------
 
@@ -338,7 +339,9 @@ class ArticleAdmin(admin.ModelAdmin):
         ]
 
     def preview_view(self, request):
-        """The body as the public page will show it, rendered by the same renderer."""
+        """The article page as readers will see it, from the form as it stands: the body
+        rendered by the public renderer, in the public template and styles (the editor
+        shows `page` in a frame of its own, so the body's ids meet none of the admin's)."""
         if request.method != "POST":
             return JsonResponse({"error": "POST the body"}, status=405)
         if not (self.has_add_permission(request) or self.has_change_permission(request)):
@@ -356,13 +359,12 @@ class ArticleAdmin(admin.ModelAdmin):
             return JsonResponse({"error": error % {"size": f"{size:,}", "limit": f"{limit:,}"}})
         started = time.perf_counter()
         try:
-            # No ids: among the admin's own, the body's could take one of them.
-            html = rendering.render(body, seconds=settings.FOLIO_RENDER_SECONDS, ids=False)
+            html = rendering.render(body, seconds=settings.FOLIO_RENDER_SECONDS)
+            return JsonResponse({"html": html, "page": preview.page(request, html)})
         except rendering.RenderError as error:
             return JsonResponse({"error": str(error)})
         finally:
             security.preview_spent(request.user, time.perf_counter() - started)
-        return JsonResponse({"html": html})
 
     def slug_view(self, request):
         if not self.has_add_permission(request):

@@ -4,8 +4,13 @@
 {
     const csrfToken = () => document.querySelector("[name=csrfmiddlewaretoken]")?.value ?? "";
 
+    /* The preview: the whole form, as it stands, sent to the server, which answers with
+       the public article page (its template and styles, the body rendered by the public
+       renderer), shown in a frame that runs no script. */
     function livePreview(textarea) {
-        const pane = document.getElementById(`${textarea.id}_preview`);
+        const frame = document.getElementById(`${textarea.id}_preview`);
+        const note = document.getElementById(`${textarea.id}_preview_error`);
+        const form = textarea.form;
         let timer = null;
         let sent = 0;
         async function refresh() {
@@ -13,28 +18,33 @@
             const response = await fetch(textarea.dataset.previewUrl, {
                 method: "POST",
                 headers: {"X-CSRFToken": csrfToken()},
-                body: new URLSearchParams({body: textarea.value}),
+                body: new FormData(form),
                 credentials: "same-origin",
             });
             const answer = await response.json().catch(() => ({}));
             if (ticket !== sent) {
                 return;
             }
-            if (typeof answer.html === "string") {
-                // The server sanitized this HTML with the public page's allow-list.
-                pane.innerHTML = answer.html;
+            if (typeof answer.page === "string") {
+                // Where the editor had scrolled to, kept across the new document.
+                const scrolled = frame.contentWindow?.scrollY ?? 0;
+                frame.addEventListener("load", () => frame.contentWindow.scrollTo(0, scrolled), {once: true});
+                frame.srcdoc = answer.page;
+                note.hidden = true;
                 return;
             }
             // A body too big, too deep or too slow to render, or too many previews: say so.
-            const note = document.createElement("p");
-            note.className = "errornote";
             note.textContent = answer.error ?? `${response.status} ${response.statusText}`;
-            pane.replaceChildren(note);
+            note.hidden = false;
         }
-        textarea.addEventListener("input", () => {
+        const later = () => {
             clearTimeout(timer);
             timer = setTimeout(refresh, 250);
-        });
+        };
+        for (const type of ["input", "change", "formset:added", "formset:removed", "folio:moved"]) {
+            form.addEventListener(type, later);
+        }
+        window.django?.jQuery?.(form).on("change", later);  // Select2 tells jQuery only
         refresh();
     }
 
@@ -102,25 +112,30 @@
                     if (other) {
                         step < 0 ? other.before(row) : other.after(row);
                         button.focus();
+                        number();
+                        row.dispatchEvent(new Event("folio:moved", {bubbles: true}));
                     }
                 });
                 cell.append(button);
             }
         };
-        rows().forEach(addButtons);
-        document.addEventListener("formset:added", (event) => {
-            if (group.contains(event.target)) {
-                addButtons(event.target);
-            }
-        });
-        group.closest("form").addEventListener("submit", () => {
+        // Positions from the order on screen, for the preview and when the form is sent.
+        const number = () => {
             rows().forEach((row, index) => {
                 const position = row.querySelector("input[name$='-position']");
                 if (position) {
                     position.value = index;
                 }
             });
+        };
+        rows().forEach(addButtons);
+        document.addEventListener("formset:added", (event) => {
+            if (group.contains(event.target)) {
+                addButtons(event.target);
+                number();
+            }
         });
+        group.closest("form").addEventListener("submit", number);
     }
 
     window.addEventListener("load", () => {
