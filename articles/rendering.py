@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 import signal
 import threading
+import xml.etree.ElementTree as etree
 from itertools import groupby
 from urllib.parse import urlsplit
 
@@ -38,15 +39,17 @@ ALLOWED_TAGS = {
 }  # fmt: skip
 ALLOWED_ATTRIBUTES = {
     "*": {"id", "title", "lang"},  # ids: see _own_id
-    "a": {"href"},
+    "a": {"href", "aria-label"},
     "img": {"src", "alt", "width", "height", "loading"},
     "ol": {"start", "reversed"},
     "li": {"value"},
     "td": {"align", "colspan", "rowspan"},
     "th": {"align", "colspan", "rowspan"},
 }
-# Classes are those the renderer gives (code highlighting, footnotes), never the page's own.
+# Classes are those the renderer gives (code highlighting, footnotes, links to images),
+# never the page's own.
 ALLOWED_CLASSES = {
+    "a": {"image"},
     "div": {"highlight", "footnote"},
     "span": set(STANDARD_TYPES.values()) - {""},
 }
@@ -171,12 +174,28 @@ def _join_lines(slots):
             setattr(*slots[index], texts[index])
 
 
-class _LazyImages(Treeprocessor):
-    """Images below the fold wait until the reader scrolls to them."""
+class _Images(Treeprocessor):
+    """Images below the fold wait until the reader scrolls to them; and each links to its
+    original, unless it is in a link already: where it cannot load (deleted, or its host
+    down), the page's placeholder says so and the reader can still open it (site.css)."""
 
     def run(self, root):
-        for image in root.iter("img"):
-            image.set("loading", "lazy")
+        self.visit(root, in_link=False)
+
+    def visit(self, parent, *, in_link: bool) -> None:
+        for index, child in enumerate(parent):
+            if child.tag == "img":
+                child.set("loading", "lazy")
+                original = link(child.get("src", ""))
+                if original and not in_link:
+                    parent[index] = wrapper = etree.Element("a", {"class": "image"})
+                    wrapper.set("href", original)
+                    if not child.get("alt"):  # the link's name, in the article's language
+                        wrapper.set("aria-label", "查看原图")
+                    wrapper.append(child)
+                    wrapper.tail, child.tail = child.tail, None
+            else:
+                self.visit(child, in_link=in_link or child.tag == "a")
 
 
 class _FolioExtension(Extension):
@@ -188,7 +207,7 @@ class _FolioExtension(Extension):
         if self.fast:
             md.treeprocessors.register(_PlainText(md), "plain_text", 25)  # before "inline"
         md.treeprocessors.register(_CjkLineBreaks(md), "cjk_line_breaks", 18)  # after "inline"
-        md.treeprocessors.register(_LazyImages(md), "lazy_images", 15)
+        md.treeprocessors.register(_Images(md), "images", 15)
         # Just before "paragraph", after every processor that takes a block of its own.
         md.parser.blockprocessors.register(_ListAfterText(md.parser), "list_after_text", 11)
 

@@ -67,7 +67,7 @@ class Reader:
     which it answers itself (there is no internet here)."""
 
     def __init__(self, browser, **context):
-        self.context = browser.new_context(locale="zh-CN", **context)
+        self.context = browser.new_context(**{"locale": "zh-CN", **context})
         self.page = self.context.new_page()
         self.errors: list[str] = []
         self.images: dict[str, dict[str, str]] = {}
@@ -231,6 +231,39 @@ def test_the_table_of_contents_is_folded_on_a_phone_and_beside_the_text_on_a_des
             overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
             assert overflow <= 0 and reader.errors == []
     assert shown == {390: None, 1280: (True, True)}  # folded (closed) on a phone
+
+
+PLACEHOLDER = "getComputedStyle(document.querySelector('{0}'), '::before').content"
+SAID = {"zh-CN": "图片无法显示 · 查看原图", "en": "Image unavailable · open the original"}
+
+
+def test_an_image_that_cannot_load_leaves_a_place_that_says_so_and_links_to_the_original(
+    live_server,
+):
+    gone = "https://mmbiz.qpic.cn/mmbiz_png/deleted/640?wx_fmt=png"
+    kept = "https://mmbiz.qpic.cn/mmbiz_png/kept/640?wx_fmt=png"
+    body = f"前文。\n\n![]({gone})\n\n中间。\n\n![]({kept})\n\n后文。"
+    article = make_article("图片被删的文章", body=body)
+    with chromium() as browser:
+        for width, height, lang in ((390, 844, "zh-CN"), (1280, 900, "en")):
+            reader = Reader(browser, viewport={"width": width, "height": height}, locale=lang)
+            page = reader.page
+            page.route(gone, lambda route: route.fulfill(status=404))  # WeChat deleted it
+            page.goto(live_server.url + article.get_absolute_url())
+            reader.scroll_to_the_end()
+            missing = page.get_by_role("link", name="查看原图").first
+            assert missing.get_attribute("href") == gone
+            box, prose = missing.bounding_box(), page.locator(".prose").bounding_box()
+            assert box["height"] >= 150 and box["width"] >= prose["width"] - 1  # a place kept
+            said = page.evaluate(PLACEHOLDER.format(f'a[href="{gone}"] img'))
+            assert said == f'"{SAID[lang]}"'
+            shown = page.locator(f'a[href="{kept}"] img')  # loaded: the image, no placeholder
+            assert shown.evaluate("img => img.naturalWidth") > 0
+            assert shown.bounding_box()["height"] < 50
+            shots = os.environ.get("FOLIO_SCREENSHOTS")
+            if shots:
+                missing.scroll_into_view_if_needed()
+                page.screenshot(path=f"{shots}/image-missing-{width}.png")
 
 
 @pytest.fixture

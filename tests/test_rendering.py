@@ -71,6 +71,31 @@ def test_images_load_lazily_and_without_a_referer():
     ]
 
 
+LINK_TO_IMAGE = {"class": "image", "rel": "noopener noreferrer"}
+
+
+@pytest.mark.parametrize(
+    ("text", "links"),
+    [
+        # An image on its own links to the original, named so when it has no alt text.
+        ("![](https://x.cn/a.png)", [{**LINK_TO_IMAGE, "href": "https://x.cn/a.png",
+                                      "aria-label": "查看原图"}]),
+        ("文字![图表](https://x.cn/a.png)", [{**LINK_TO_IMAGE, "href": "https://x.cn/a.png"}]),
+        # One in a link keeps the author's link, and nothing else.
+        ("[![](https://x.cn/a.png)](https://x.cn/p)", [{"href": "https://x.cn/p",
+                                                        "rel": "noopener noreferrer"}]),
+        ("[**![](https://x.cn/a.png)**](https://x.cn/p)", [{"href": "https://x.cn/p",
+                                                            "rel": "noopener noreferrer"}]),
+        # No link where there is no original to go to.
+        ("![](assets/a.png)", []),
+        ("![](javascript:alert(1))", []),
+        ("<img src=https://x.cn/a.png>", []),  # raw HTML is left as written
+    ],
+)  # fmt: skip
+def test_an_image_links_to_its_original(text, links):
+    assert Elements(rendering.render(text)).of("a") == links
+
+
 def test_links_do_not_leak_the_opener_or_referer():
     html = rendering.render("[原文](https://mp.weixin.qq.com/s/x)")
     assert Elements(html).of("a") == [
@@ -150,9 +175,10 @@ def test_a_line_break_between_chinese_and_latin_stays(text):
         ("中文  \n中文", ["中文", ("br", []), "\n中文"]),
         # Code and images interrupt the text: a break beside them stays.
         ("中文`代码`\n中文", ["中文", ("code", []), "代码", "/code", "\n中文"]),
-        ("中文![图](https://x.cn/a.png)\n中文", ["中文", ("img", [
-            ("alt", "图"), ("loading", "lazy"), ("referrerpolicy", "no-referrer"),
-            ("src", "https://x.cn/a.png")]), "\n中文"]),
+        ("中文![图](https://x.cn/a.png)\n中文", ["中文", ("a", [
+            ("class", "image"), ("href", "https://x.cn/a.png"), ("rel", "noopener noreferrer")]),
+            ("img", [("alt", "图"), ("loading", "lazy"), ("referrerpolicy", "no-referrer"),
+            ("src", "https://x.cn/a.png")]), "/a", "\n中文"]),
     ],
 )  # fmt: skip
 def test_chinese_line_breaks_next_to_inline_markup(text, structure):
