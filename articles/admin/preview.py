@@ -12,6 +12,8 @@ from django.utils import timezone
 from articles import measure, rendering, slugs
 from articles.models import Author, SummaryItem, Tag
 
+ROW_FIELDS = ("position", "label", "text", "DELETE")  # of a summary row in the form
+
 
 def page(request, html: str) -> str:
     """A whole HTML document: the public article, from the form `request` posts, whose
@@ -50,9 +52,6 @@ def _moment(date: str, time: str):
         return timezone.now()
 
 
-FIELDS = ("position", "label", "text", "DELETE")
-
-
 def _items(post, kind: str) -> list[SummaryItem]:
     """The rows of one kind with text, not marked for deletion, in their order on screen
     (the editor numbers their positions before it asks for a preview)."""
@@ -63,7 +62,7 @@ def _items(post, kind: str) -> list[SummaryItem]:
         count = 0
     rows = []
     for index in range(count):
-        row = {name: post.get(f"{prefix}-{index}-{name}", "") for name in FIELDS}
+        row = {name: post.get(f"{prefix}-{index}-{name}", "") for name in ROW_FIELDS}
         text = row["text"].replace("\r\n", "\n").strip()
         if text and not row["DELETE"]:
             order = int(row["position"]) if row["position"].isdigit() else index
