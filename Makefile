@@ -1,4 +1,5 @@
-# Folio. `make run` serves the site on http://127.0.0.1:8000; `make test` runs every check.
+# Folio. `make run` serves the site on http://127.0.0.1:8000 (and runs a worker for the
+# background tasks beside it); `make test` runs every check.
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
@@ -18,6 +19,8 @@ run: install
 	mkdir -p var
 	DJANGO_DEBUG=1 $(MANAGE) migrate --no-input
 	DJANGO_DEBUG=1 $(MANAGE) import_seeds
+	DJANGO_DEBUG=1 $(MANAGE) worker --no-reload & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	DJANGO_DEBUG=1 $(MANAGE) runserver 127.0.0.1:8000
 
 # Production: debug off, DJANGO_SECRET_KEY and DJANGO_ALLOWED_HOSTS from the environment.
@@ -25,6 +28,8 @@ serve: install
 	mkdir -p var
 	$(MANAGE) collectstatic --no-input --verbosity 0
 	$(MANAGE) migrate --no-input
+	$(MANAGE) worker & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/gunicorn --config gunicorn.conf.py
 
 lint: install

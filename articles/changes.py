@@ -3,8 +3,8 @@ actions, a restore, a tag or an author renamed, an import.
 
 Saving the article bumps its version, so that a form opened before is refused. Then
 `saved` records a revision and brings up to date, explicitly, what derives from the
-article: its search entry, its tag rows' copies, the page cache (and, as they come, its
-archived images).
+article: its search entry, its tag rows' copies, the page cache, the record of the images
+it shows (each new one archived in the background).
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ from __future__ import annotations
 from django.contrib.auth.models import AbstractBaseUser
 
 from . import pagecache, revisions, search, tokenizer
+from .images import archive as images
 from .models import Article, Revision, TaggedArticle
 
 
@@ -25,12 +26,14 @@ def saved(
     document: tokenizer.Document | None = None,
 ) -> Revision:
     """What follows every save of `article`: a revision of it, its search entry, its tag
-    rows' copy of its status and publish time, a new generation of the site's pages once
-    the transaction commits. `note` and `document` (its vault note, its search document)
-    spare working them out again; `first` says it has no revision yet."""
+    rows' copy of its status and publish time, the images it shows, a new generation of
+    the site's pages once the transaction commits. `note` and `document` (its vault note,
+    its search document) spare working them out again; `first` says it has no revision
+    yet."""
     revision = revisions.record(article, user=user, comment=comment, note=note, first=first)
     search.index(article, document)
     TaggedArticle.objects.follow(article)
+    images.follow(article)
     pagecache.expire()
     return revision
 

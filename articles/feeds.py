@@ -1,5 +1,7 @@
 """RSS 2.0 and Atom feeds: the whole site, and one per tag."""
 
+from contextvars import ContextVar
+
 from django.conf import settings
 from django.contrib.syndication.views import Feed
 from django.shortcuts import get_object_or_404
@@ -7,7 +9,11 @@ from django.utils.feedgenerator import Atom1Feed
 from django.utils.html import escape, format_html
 from django.utils.translation import gettext_lazy as _
 
+from .images import archive as images
 from .models import Article, Tag
+
+# The site's address while a feed is made: its images' copies are linked absolutely.
+_site = ContextVar("site", default="")
 
 
 class LatestArticles(Feed):
@@ -21,9 +27,16 @@ class LatestArticles(Feed):
     def item_title(self, item):
         return item.title
 
+    def __call__(self, request, *args, **kwargs):
+        token = _site.set(request.build_absolute_uri("/"))
+        try:
+            return super().__call__(request, *args, **kwargs)
+        finally:
+            _site.reset(token)
+
     def item_description(self, item):
         summary = format_html("<p><strong>{}</strong></p>", item.summary) if item.summary else ""
-        return summary + item.body_html
+        return summary + images.shown(item.body_html, base=_site.get())
 
     def item_pubdate(self, item):
         return item.published_at

@@ -31,6 +31,7 @@ from django.utils.text import Truncator
 from django.utils.timezone import localtime
 
 from . import measure, pagecache, rendering
+from .images import archive as images
 from .models import Article
 
 CARD = "articles/_card.html"
@@ -126,8 +127,9 @@ def article(request, pk: int, saved: datetime, links: list) -> tuple:
     if body not in found or head not in found:
         rows = Article.objects.with_related().prefetch_related("summary_items")
         article = rows.defer("body", "vault_layout", "extra").get(pk=pk)
-        made[body] = render_to_string(ARTICLE, {"article": article})
         made[head] = render_to_string(HEAD, _head(request, article), request)
+        article.body_html = images.shown(article.body_html)  # its archived images, if any
+        made[body] = render_to_string(ARTICLE, {"article": article})
     for link, key in keys.items():
         if key not in found:
             made[key] = {

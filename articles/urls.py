@@ -29,4 +29,5 @@ urlpatterns = [
     path("search/", views.search_page, name="search"),
     path("rss/", cached()(feeds.LatestArticles()), name="rss"),
     path("atom/", cached()(feeds.LatestArticlesAtom()), name="atom"),
+    path("images/<path:name>", views.stored_image, name="stored-image"),
 ]

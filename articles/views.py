@@ -2,13 +2,15 @@
 staff may also preview the others, under a banner."""
 
 import math
+import re
 from typing import NamedTuple
 
 from django.conf import settings
+from django.core.files.storage import storages
 from django.core.paginator import InvalidPage, Paginator
 from django.db.models import Count
 from django.db.models.functions import TruncMonth
-from django.http import Http404, HttpResponse, HttpResponsePermanentRedirect
+from django.http import FileResponse, Http404, HttpResponse, HttpResponsePermanentRedirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
@@ -260,3 +262,23 @@ def robots_txt(request):
     sitemap = request.build_absolute_uri(reverse("sitemap"))
     lines = ["User-agent: *", "Disallow: /admin/", f"Sitemap: {sitemap}", ""]
     return HttpResponse("\n".join(lines), content_type="text/plain; charset=utf-8")
+
+
+# What images/store.py names a stored image: its hash, perhaps a rendition's width.
+_STORED_IMAGE = re.compile(r"[0-9a-f]{2}/[0-9a-f]{64}(?:-[0-9]+)?\.(jpg|png|gif|webp)")
+_IMAGE_TYPES = {"jpg": "image/jpeg", "png": "image/png", "gif": "image/gif", "webp": "image/webp"}
+
+
+def stored_image(request, name):
+    """An archived image, from the filesystem storage (S3-compatible storage serves its
+    own). Named by the hash of its bytes, so never different at the same address."""
+    match = _STORED_IMAGE.fullmatch(name)
+    if not match:
+        raise Http404
+    try:
+        handle = storages["images"].open(name)
+    except (FileNotFoundError, NotImplementedError):
+        raise Http404 from None
+    response = FileResponse(handle, content_type=_IMAGE_TYPES[match.group(1)])
+    response["Cache-Control"] = "public, max-age=31536000, immutable"
+    return response

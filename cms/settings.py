@@ -19,6 +19,7 @@ DJANGO_HTTPS          "1" behind TLS: HTTP redirected to HTTPS, HSTS, cookies se
 
 import base64
 import hashlib
+import importlib.util
 import os
 import re
 from datetime import timedelta
@@ -65,8 +66,11 @@ INSTALLED_APPS = [
     "django.forms",
     "taggit",
     "axes",
+    "django_tasks_db",  # background work (articles/tasks.py), stored in the database
     "articles",
 ]
+if importlib.util.find_spec("django.tasks") is None:  # Django 5.2: the backport
+    INSTALLED_APPS.insert(-2, "django_tasks")
 
 MIDDLEWARE = [
     # First: a cached page is answered before the rest runs (see articles/pagecache.py).
@@ -232,6 +236,14 @@ STATIC_ROOT = Path(os.environ.get("DJANGO_STATIC_ROOT", BASE_DIR / "var" / "stat
 # files are served from the apps, unhashed (see articles/staticfiles.py).
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    # Archived images, named by the hash of their bytes (articles/images/store.py).
+    "images": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {
+            "location": Path(os.environ.get("FOLIO_IMAGES_ROOT", BASE_DIR / "var" / "images")),
+            "base_url": "/images/",
+        },
+    },
     "staticfiles": {
         "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
         if DEBUG
@@ -307,3 +319,23 @@ FOLIO_RENDER_SECONDS = 1.0
 FOLIO_PREVIEW_SECONDS = 10
 # The admin's form sends a note's fields URL-encoded: up to three bytes for each.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 3 * FOLIO_MAX_NOTE_BYTES + 256 * 1024
+
+# Background work (articles/tasks.py): tasks stored in the database, run by
+# `manage.py worker` processes on any number of machines. A task still running after
+# FOLIO_TASK_LEASE seconds is taken for one whose worker died, and run again (each of
+# Folio's tasks is bounded well below it, and safe to run twice).
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+FOLIO_TASK_LEASE = int(os.environ.get("FOLIO_TASK_LEASE", 600))
+
+# Archiving remote images (articles/images/): the largest image fetched (bytes, counted
+# while reading), how many fetches one host gets at once (across the workers sharing the
+# cache), and how many tries before an image is given up as failed.
+FOLIO_IMAGE_MAX_BYTES = 10 * 1024 * 1024
+FOLIO_IMAGE_PER_HOST = 4
+FOLIO_IMAGE_ATTEMPTS = 5
+# Hosts asked once more with the article's own URL as Referer when they refuse an image
+# asked for with none: WeChat's, whose hotlink protection looks at it.
+FOLIO_IMAGE_REFERER_HOSTS = frozenset({"mmbiz.qpic.cn", "mmbiz.qlogo.cn"})
+# Addresses ("host:port") images may be fetched from although they are not public: only
+# the tests' own servers on 127.0.0.1. Production never reaches a private address.
+FOLIO_IMAGE_FETCH_ALLOWED = frozenset(os.environ.get("FOLIO_IMAGE_FETCH_ALLOWED", "").split())

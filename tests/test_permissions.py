@@ -20,8 +20,9 @@ withdraws, restores a revision of) only drafts and articles in review that they 
 (the user of the article's first revision) or that nobody of the newsroom created (an
 import, an article whose creator's account is gone); never another person's, nor a
 published, scheduled or archived article. Authors publish, archive, review summaries,
-run bulk actions and delete nothing; Editors do everything to articles, tags and authors;
-users, groups and login attempts are for superusers.
+run bulk actions (but "fetch the missing images again") and delete nothing; Editors do
+everything to articles, tags and authors; users, groups and login attempts are for
+superusers.
 """
 
 import re
@@ -47,6 +48,7 @@ from articles.models import (
     Article,
     ArticleRedirect,
     Author,
+    RemoteImage,
     Revision,
     SummaryItem,
     Tag,
@@ -361,6 +363,7 @@ rss                      200       200   200    200    200
 atom                     200       200   200    200    200
 sitemap                  200       200   200    200    200
 robots                   200       200   200    200    200
+stored-image             404       404   404    404    404
 """)
 
 # Pages that list articles: the published one is there, for everyone, and no other.
@@ -432,6 +435,8 @@ def public_address(key: str, world: World) -> str:
         return reverse("articles:search") + "?q=正文"
     if name in ("sitemap", "robots"):
         return reverse(name)
+    if name == "stored-image":  # one nobody stored (tests/test_images.py serves some)
+        return reverse(f"articles:{name}", args=[f"ab/{'ab' * 32}.jpg"])
     return reverse(f"articles:{name}", args=[world[target].slug] if target else [])
 
 
@@ -583,6 +588,13 @@ def publish_permission(world):
     ]
 
 
+def _failed_image(article) -> None:
+    image = RemoteImage.objects.create(
+        url="https://x.cn/a.png", url_hash="a" * 64, status=RemoteImage.Status.FAILED
+    )
+    image.articles.add(article)
+
+
 NEW_PASSWORD = "a long new pass phrase 7"
 ACTIONS = {
     # bulk actions on the change lists
@@ -609,6 +621,13 @@ ACTIONS = {
     "articles_article_changelist/remove_tag(published)": Action(
         bulk("articles_article_changelist", "remove_tag", "published", tag="公开话题"),
         lambda w: not tagged("published", "公开话题")(w),
+    ),
+    "articles_article_changelist/fetch_images_again(mine)": Action(
+        lambda client, world: (
+            _failed_image(world["mine"]),
+            bulk("articles_article_changelist", "fetch_images_again", "mine")(client, world),
+        )[1],
+        lambda w: RemoteImage.objects.filter(status=RemoteImage.Status.PENDING).exists(),
     ),
     "articles_article_changelist/delete_selected(mine)": Action(
         bulk("articles_article_changelist", "delete_selected", "mine", post="yes"), gone("mine")
@@ -854,14 +873,15 @@ ACTIONS = {
 
 EXPECTED = table("""
 action                                                       anonymous staff author editor superuser
-articles_article_changelist/publish(review)                  login     403   200    302+   302+
-articles_article_changelist/unpublish(published)             login     403   200    302+   302+
-articles_article_changelist/archive(published)               login     403   200    302+   302+
-articles_article_changelist/mark_reviewed(mine)              login     403   200    302+   302+
-articles_article_changelist/add_tag(mine)                    login     403   200    302+   302+
-articles_article_changelist/remove_tag(published)            login     403   200    302+   302+
-articles_article_changelist/delete_selected(mine)            login     403   200    302+   302+
-articles_article_changelist/delete_selected(published)       login     403   200    302+   302+
+articles_article_changelist/publish(review)                  login     403   302    302+   302+
+articles_article_changelist/unpublish(published)             login     403   302    302+   302+
+articles_article_changelist/archive(published)               login     403   302    302+   302+
+articles_article_changelist/mark_reviewed(mine)              login     403   302    302+   302+
+articles_article_changelist/add_tag(mine)                    login     403   302    302+   302+
+articles_article_changelist/remove_tag(published)            login     403   302    302+   302+
+articles_article_changelist/fetch_images_again(mine)         login     403   302+   302+   302+
+articles_article_changelist/delete_selected(mine)            login     403   302    302+   302+
+articles_article_changelist/delete_selected(published)       login     403   302    302+   302+
 articles_tag_changelist/merge(spare_tag)                     login     403   200    302+   302+
 articles_tag_changelist/delete_selected(spare_tag)           login     403   200    302+   302+
 articles_author_changelist/delete_selected(spare_person)     login     403   200    302+   302+

@@ -2,6 +2,7 @@
 summary's rows), bulk actions, and each article's history."""
 
 import time
+from collections import Counter
 
 from django import forms
 from django.conf import settings
@@ -19,14 +20,16 @@ from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.formats import date_format
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
+from django.utils.text import Truncator
 from django.utils.timezone import localtime
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from .. import notes, publishing, rendering, revisions, search, security, slugs, vault
 from ..forms import ArticleForm
-from ..models import Article, Revision, SummaryItem, Tag
+from ..images import archive as images
+from ..models import Article, RemoteImage, Revision, SummaryItem, Tag
 from . import preview
 
 # --- the summary's key points and risks, each an ordered list of rows ---------------------------
@@ -144,6 +147,37 @@ class SummaryFilter(admin.SimpleListFilter):
         return queryset.filter(summary_reviewed_at__isnull=self.value() == "unreviewed")
 
 
+class ImagesFilter(admin.SimpleListFilter):
+    """Articles by what became of their images: some missing (given up), some still to
+    fetch, or every one kept."""
+
+    title = _("images")
+    parameter_name = "images"
+
+    def lookups(self, request, model_admin):
+        return [
+            ("missing", _("Some missing")),
+            ("waiting", _("Some still to fetch")),
+            ("kept", _("All kept")),
+        ]
+
+    def queryset(self, request, queryset):
+        Status = RemoteImage.Status
+        if self.value() == "missing":
+            return queryset.filter(pk__in=_with_images(Status.FAILED))
+        if self.value() == "waiting":
+            return queryset.filter(pk__in=_with_images(Status.PENDING))
+        if self.value() == "kept":
+            return queryset.exclude(pk__in=_with_images(Status.FAILED, Status.PENDING))
+        return queryset
+
+
+def _with_images(*statuses):
+    """The ids of articles with images in one of `statuses`."""
+    rows = RemoteImage.articles.through.objects.filter(remoteimage__status__in=statuses)
+    return rows.values("article")
+
+
 class TagFilter(admin.SimpleListFilter):
     """The most used tags (a vault has thousands), and the one chosen."""
 
@@ -176,6 +210,7 @@ class ArticleAdmin(admin.ModelAdmin):
         SummaryFilter,
         ("author", admin.RelatedOnlyFieldListFilter),
         TagFilter,
+        ImagesFilter,
         "published_at",
     )
     list_select_related = ("author", "summary_reviewed_by")
@@ -184,9 +219,17 @@ class ArticleAdmin(admin.ModelAdmin):
     date_hierarchy = "published_at"
     show_facets = admin.ShowFacets.ALLOW
     autocomplete_fields = ("author",)
-    readonly_fields = ("source_path", "created_at", "updated_at")
+    readonly_fields = ("source_path", "created_at", "updated_at", "images_kept")
     inlines = (KeyPointInline, RiskInline)
-    actions = ("publish", "unpublish", "archive", "mark_reviewed", "add_tag", "remove_tag")
+    actions = (
+        "publish",
+        "unpublish",
+        "archive",
+        "mark_reviewed",
+        "add_tag",
+        "remove_tag",
+        "fetch_images_again",
+    )
 
     class Media:
         css = {"all": ["folio/admin/editor.css"]}
@@ -196,6 +239,7 @@ class ArticleAdmin(admin.ModelAdmin):
         (_("Summary"), {"fields": ("summary", "summary_reviewed")}),
         (_("Body"), {"fields": ("body",)}),
         (_("Source"), {"fields": ("source_platform", "original_url", "source_path", "extra")}),
+        (_("Images"), {"fields": ("images_kept",)}),
         (_("History"), {"fields": ("created_at", "updated_at", "opened_version")}),
     )
 
@@ -254,6 +298,44 @@ class ArticleAdmin(admin.ModelAdmin):
             return format_html('<span class="folio-unreviewed">{}</span>', _("Not reviewed"))
         who = article.summary_reviewed_by.get_username() if article.summary_reviewed_by else ""
         return _("Reviewed by %(who)s") % {"who": who} if who else _("Reviewed")
+
+    @admin.display(description=_("copies kept"))
+    def images_kept(self, article):
+        """How many of the article's images Folio keeps, and why any is missing."""
+        if article.pk is None:
+            return "—"
+        rows = list(article.images.order_by("pk"))
+        if not rows:
+            return _("No remote images.")
+        counts = Counter(row.status for row in rows)
+        Status = RemoteImage.Status
+        summary = _("%(kept)d kept, %(waiting)d still to fetch, %(missing)d missing") % {
+            "kept": counts[Status.ARCHIVED] + counts[Status.SKIPPED],
+            "waiting": counts[Status.PENDING],
+            "missing": counts[Status.FAILED],
+        }
+        problems = [
+            row for row in rows if row.status in {Status.FAILED, Status.PENDING} and row.reason
+        ]
+        return format_html(
+            "<p>{}</p>{}",
+            summary,
+            format_html_join(
+                "",
+                '<p class="folio-image-problem"><a href="{}">{}</a><br>{}</p>',
+                ((row.url, Truncator(row.url).chars(80), row.reason) for row in problems),
+            ),
+        )
+
+    @admin.action(description=_("Fetch the missing images again"), permissions=["change"])
+    def fetch_images_again(self, request, queryset):
+        missing = RemoteImage.objects.filter(
+            articles__in=queryset, status=RemoteImage.Status.FAILED
+        ).distinct()
+        count = images.again(missing)
+        self.message_user(
+            request, gettext("%(count)d images will be fetched again.") % {"count": count}
+        )
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)

@@ -10,6 +10,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from articles import measure, rendering, slugs
+from articles.images import archive as images
 from articles.models import Author, SummaryItem, Tag
 
 ROW_FIELDS = ("position", "label", "text", "DELETE")  # of a summary row in the form
@@ -34,7 +35,7 @@ def article(post, html: str) -> SimpleNamespace:
         summary=post.get("summary", "").replace("\r\n", "\n").strip(),
         key_points=_items(post, SummaryItem.Kind.POINT),
         risks=_items(post, SummaryItem.Kind.RISK),
-        body_html=html,
+        body_html=images.shown(html),
         outline=measure.outline(html),
         reading_minutes=measure.reading_minutes(measure.plain_text(html)),
         tag_list=_tags(post.getlist("tags")),

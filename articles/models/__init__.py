@@ -2,6 +2,7 @@
 
 from .articles import Article, ArticleQuerySet, ArticleRedirect, SummaryItem
 from .history import Revision, SyncedFile
+from .images import RemoteImage, StoredImage
 from .taxonomy import Author, Tag, TaggedArticle, TagRedirect, unique_slug
 
 __all__ = [
@@ -9,7 +10,9 @@ __all__ = [
     "ArticleQuerySet",
     "ArticleRedirect",
     "Author",
+    "RemoteImage",
     "Revision",
+    "StoredImage",
     "SummaryItem",
     "SyncedFile",
     "Tag",

@@ -1,0 +1,178 @@
+"""OPERATIONS. Archiving articles' remote images: which images an article shows (`follow`,
+after every save), fetching one (`archive`, a background task), and the article's pages
+showing the copies once none of its images is left to fetch.
+
+Each remote image is a row (`RemoteImage`, one per URL whatever the number of articles
+showing it), fetched once: by a task enqueued when the row is made, once the transaction
+that made it commits. A failure that may pass (a 5xx, a 429, a timeout) is tried again
+later, up to FOLIO_IMAGE_ATTEMPTS times, waiting longer each time.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import random
+import time
+import uuid
+from contextlib import contextmanager
+from datetime import timedelta
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import transaction
+from django.utils import timezone
+
+from .. import pagecache
+from ..models import Article, RemoteImage
+from . import fetch, html, store
+
+logger = logging.getLogger(__name__)
+Status = RemoteImage.Status
+
+TINY = 16  # an image this small in both directions is a tracker or a placeholder
+FIRST_WAIT = 30  # seconds before the second try; doubled for each try after
+
+
+def url_hash(url: str) -> str:
+    return hashlib.sha256(url.encode()).hexdigest()
+
+
+def follow(article: Article) -> list[RemoteImage]:
+    """Record the remote images `article`'s body shows; each new one is fetched once the
+    transaction commits. Returns the article's images."""
+    urls = html.sources(article.body_html)
+    hashes = {url_hash(url): url for url in urls}
+    known = {row.url_hash: row for row in RemoteImage.objects.filter(url_hash__in=hashes)}
+    new = [RemoteImage(url=url, url_hash=key) for key, url in hashes.items() if key not in known]
+    if new:
+        RemoteImage.objects.bulk_create(new, ignore_conflicts=True)  # another save made some
+        made = RemoteImage.objects.filter(url_hash__in=[row.url_hash for row in new])
+        known.update((row.url_hash, row) for row in made)
+        pks = [row.pk for row in made if row.attempts == 0 and row.status == Status.PENDING]
+        transaction.on_commit(lambda: enqueue(pks))
+    rows = [known[key] for key in hashes]
+    article.images.set(rows)
+    return rows
+
+
+def enqueue(pks: list[int], *, after: float = 0) -> None:
+    """Archive the images `pks` in the background (after `after` seconds)."""
+    from ..tasks import archive_image
+
+    task = archive_image
+    if after:
+        task = task.using(run_after=timezone.now() + timedelta(seconds=after))
+    for pk in pks:
+        task.enqueue(pk)
+
+
+def archive(pk: int) -> RemoteImage | None:
+    """Fetch and store remote image `pk` (the task's work; safe to run twice)."""
+    image = RemoteImage.objects.filter(pk=pk).first()
+    if image is None or image.status != Status.PENDING:
+        return image  # gone with its articles, or done already
+    try:
+        fetched = _fetch(image)
+    except fetch.FetchError as error:
+        image.attempts += 1
+        image.reason = str(error)
+        if error.retry and image.attempts < settings.FOLIO_IMAGE_ATTEMPTS:
+            wait = max(error.after, FIRST_WAIT * 2 ** (image.attempts - 1))
+            image.save(update_fields=["attempts", "reason", "updated_at"])
+            transaction.on_commit(lambda: enqueue([image.pk], after=wait))
+            return image
+        image.status = Status.FAILED
+        image.save(update_fields=["attempts", "reason", "status", "updated_at"])
+        _settle(image)
+        return image
+    image.attempts += 1
+    if fetched.width <= TINY and fetched.height <= TINY:
+        image.status, image.reason = Status.SKIPPED, f"{fetched.width}×{fetched.height}: a tracker"
+    else:
+        image.status, image.reason, image.image = Status.ARCHIVED, "", store.store(fetched)
+    image.save(update_fields=["attempts", "reason", "status", "image", "updated_at"])
+    _settle(image)
+    return image
+
+
+def _fetch(image: RemoteImage) -> fetch.Fetched:
+    """The image's bytes: with no Referer, and for WeChat's hosts, if refused, with the
+    URL of an article that shows it."""
+    host = urlsplit(image.url).hostname or ""
+    referers = [""]
+    if host in settings.FOLIO_IMAGE_REFERER_HOSTS:
+        pages = image.articles.exclude(original_url="").values_list("original_url", flat=True)
+        referers += [url for url in pages[:1] if url.startswith(("http://", "https://"))]
+    for attempt, referer in enumerate(referers, 1):
+        try:
+            with _host_slot(host):
+                return fetch.fetch(
+                    image.url,
+                    referer=referer,
+                    max_bytes=settings.FOLIO_IMAGE_MAX_BYTES,
+                    allowed=settings.FOLIO_IMAGE_FETCH_ALLOWED,
+                )
+        except fetch.FetchError as error:
+            refused = error.reason == "http" and not error.retry
+            if not (refused and attempt < len(referers)):
+                raise
+    raise AssertionError("unreachable")
+
+
+@contextmanager
+def _host_slot(host: str, wait: float = 60.0):
+    """One of FOLIO_IMAGE_PER_HOST slots for fetching from `host`, shared by every worker
+    that shares the cache (Redis), leased for longer than a fetch may take."""
+    token, ends = uuid.uuid4().hex, time.monotonic() + wait
+    while True:
+        for slot in range(settings.FOLIO_IMAGE_PER_HOST):
+            key = f"folio:fetching:{host}:{slot}"
+            if cache.add(key, token, timeout=120):
+                try:
+                    yield
+                finally:
+                    if cache.get(key) == token:
+                        cache.delete(key)
+                return
+        if time.monotonic() > ends:
+            raise fetch.FetchError("busy", f"{host} is busy with other fetches", retry=True)
+        time.sleep(0.05 + random.random() * 0.1)
+
+
+def _settle(image: RemoteImage) -> None:
+    """Articles showing `image` with none of their images left to fetch change (their
+    last-save time: their stored fragments are made again) and the site's pages with
+    them: one change an article, not one an image."""
+    waiting = RemoteImage.articles.through.objects.filter(remoteimage__status=Status.PENDING)
+    done = image.articles.exclude(pk__in=waiting.values("article"))
+    if Article.objects.filter(pk__in=done.values("pk")).update(updated_at=timezone.now()):
+        pagecache.expire()
+
+
+def copies(urls: list[str]) -> dict[str, html.Copy]:
+    """Where pages show the archived images among `urls` from, by original URL."""
+    rows = RemoteImage.objects.filter(
+        url_hash__in=[url_hash(url) for url in urls], status=Status.ARCHIVED
+    ).select_related("image")
+    return {row.url: store.copy(row.image) for row in rows}
+
+
+def shown(body_html: str, *, base: str = "") -> str:
+    """`body_html` as pages show it: Folio's copies of its images where there are some
+    (their addresses absolute against `base` when one is given)."""
+    found = copies(html.sources(body_html))
+    if base:
+        found = {url: copy.absolute(base) for url, copy in found.items()}
+    return html.localize(body_html, found)
+
+
+def again(images) -> int:
+    """Fetch the failed (or skipped) `images` again: back to pending, tries counted anew."""
+    pks = list(images.exclude(status=Status.ARCHIVED).values_list("pk", flat=True))
+    RemoteImage.objects.filter(pk__in=pks).update(
+        status=Status.PENDING, attempts=0, reason="", updated_at=timezone.now()
+    )
+    transaction.on_commit(lambda: enqueue(pks))
+    return len(pks)
