@@ -56,13 +56,16 @@ FUZZ_SECONDS ?= 60
 fuzz: install
 	$(BIN)/python -m fuzz --seconds $(FUZZ_SECONDS)
 
-# Public pages under wrk beside a plain Django view (SQLite, then PostgreSQL), and the
-# import of 10,000 notes (about 15 min); `make bench-search`: search over 100,000 (30 min).
+# Public pages under wrk beside a plain Django view (SQLite, then PostgreSQL), the
+# import of 10,000 notes, and archiving the images of 1,000 articles with two workers
+# (SQLite, then PostgreSQL; about 25 min in all); `make bench-search`: search over 100,000 (30 min).
 # Figures and how to read them: BENCHMARKS.md.
 bench: install
 	$(BIN)/python -m bench.pages_bench
 	$(BIN)/python -m bench.pages_bench --database-url postgres://postgres@127.0.0.1:5432/folio_bench
 	$(BIN)/python -m bench.import_bench
+	$(BIN)/python -m bench.images_bench
+	$(BIN)/python -m bench.images_bench --database-url postgres://postgres@127.0.0.1:5432/folio_bench
 
 bench-search: install
 	$(BIN)/python -m bench.search_bench

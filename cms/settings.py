@@ -121,10 +121,50 @@ FOLIO_PERMISSIONS_POLICY = ", ".join(
     )
 )
 
+
+def images_storage(environ) -> tuple[dict, list[str]]:
+    """Where archived images are kept, and the origins pages load them from: a folder
+    (FOLIO_IMAGES_ROOT, served by Folio at /images/) or, with FOLIO_S3_BUCKET, an
+    S3-compatible bucket (AWS S3, MinIO, Cloudflare R2...) serving them itself. Keys come
+    from AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY."""
+    bucket = environ.get("FOLIO_S3_BUCKET", "")
+    if not bucket:
+        folder = Path(environ.get("FOLIO_IMAGES_ROOT", BASE_DIR / "var" / "images"))
+        backend = "django.core.files.storage.FileSystemStorage"
+        return {"BACKEND": backend, "OPTIONS": {"location": folder, "base_url": "/images/"}}, []
+    endpoint = environ.get("FOLIO_S3_ENDPOINT_URL", "")  # none: AWS itself
+    region = environ.get("FOLIO_S3_REGION", "")
+    domain = environ.get("FOLIO_S3_PUBLIC_HOST", "")  # a CDN or custom domain before it
+    options = {
+        "bucket_name": bucket,
+        "location": "images",
+        "querystring_auth": False,  # plain public addresses: cached pages outlive signatures
+        "file_overwrite": True,  # a name is the hash of its bytes
+        "object_parameters": {"CacheControl": "public, max-age=31536000, immutable"},
+    }
+    if endpoint:
+        options["endpoint_url"] = endpoint
+    if region:
+        options["region_name"] = region
+    if domain:
+        options["custom_domain"] = domain
+    if domain:
+        origins = [f"https://{domain}"]
+    elif endpoint:
+        origins = [endpoint.rstrip("/")]
+    else:
+        origins = [f"https://{bucket}.s3.amazonaws.com"]
+        origins += [f"https://{bucket}.s3.{region}.amazonaws.com"] if region else []
+    return {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": options}, origins
+
+
+IMAGES_STORAGE, IMAGES_ORIGINS = images_storage(os.environ)
+
 # Content Security Policy, on every page (the admin's too): scripts and styles from Folio's
 # own static files only. No page has an inline script or style, so none needs a nonce, and
 # a page kept in the cache carries a policy as good as a fresh one's. Images from here and
-# from WeChat's image hosts (FOLIO_IMAGE_HOSTS, spaces between, adds others).
+# from WeChat's image hosts (FOLIO_IMAGE_HOSTS, spaces between, adds others), and from
+# the bucket archived images are kept in, if one is.
 FOLIO_IMAGE_HOSTS = os.environ.get(
     "FOLIO_IMAGE_HOSTS", "https://mmbiz.qpic.cn https://mmbiz.qlogo.cn"
 ).split()
@@ -135,7 +175,7 @@ FOLIO_CSP = {
     "default-src": ["'self'"],
     "script-src": ["'self'"],
     "style-src": ["'self'", f"'sha256-{_ERROR_STYLE_HASH}'"],
-    "img-src": ["'self'", "data:", *FOLIO_IMAGE_HOSTS],
+    "img-src": ["'self'", "data:", *FOLIO_IMAGE_HOSTS, *IMAGES_ORIGINS],
     "object-src": ["'none'"],
     "base-uri": ["'none'"],
     "form-action": ["'self'"],
@@ -237,13 +277,7 @@ STATIC_ROOT = Path(os.environ.get("DJANGO_STATIC_ROOT", BASE_DIR / "var" / "stat
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     # Archived images, named by the hash of their bytes (articles/images/store.py).
-    "images": {
-        "BACKEND": "django.core.files.storage.FileSystemStorage",
-        "OPTIONS": {
-            "location": Path(os.environ.get("FOLIO_IMAGES_ROOT", BASE_DIR / "var" / "images")),
-            "base_url": "/images/",
-        },
-    },
+    "images": IMAGES_STORAGE,
     "staticfiles": {
         "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
         if DEBUG

@@ -2,6 +2,7 @@
 import, the admin's form, the pages and feeds; images served by servers on 127.0.0.1 the
 tests start, stored in a folder of the test's own."""
 
+import time
 from io import StringIO
 from pathlib import Path
 
@@ -302,3 +303,63 @@ def test_archive_images_keeps_the_images_of_a_vault_imported_before(server, kept
     assert out.strip().startswith("3 archived") and err == ""
     assert server.hits["/a.png"] == 1  # never twice
     assert run_command("archive_images", "--article", "no-such")[0] == 1
+
+
+def test_export_with_images_writes_an_offline_vault_and_the_plain_export_stays_the_source(
+    tmp_path, server, kept
+):
+    from tests.helpers import run_command
+
+    png, gone = picture("PNG", (300, 200)), server.url("/gone.png")
+    server.routes.update({"/a.png": png, "/gone.png": 404})
+    source = note("有图", body=f"![]({server.url('/a.png')})\n\n![]({gone})")
+    write(tmp_path / "vault" / "科技" / "有图.md", source)
+    import_seeds(tmp_path / "vault")
+    run_tasks()
+    run_command("export_articles", tmp_path / "plain")
+    assert (tmp_path / "plain" / "科技" / "有图.md").read_text(encoding="utf-8") == source
+    assert run_command("export_articles", tmp_path / "offline", "--with-images")[0] == 0
+    stored = StoredImage.objects.get()
+    offline = (tmp_path / "offline" / "科技" / "有图.md").read_text(encoding="utf-8")
+    name = stored.name.split("/")[1]
+    assert offline == source.replace(server.url("/a.png"), f"../_images/{name}")
+    assert f"]({gone})" in offline  # never archived: the original address kept
+    assert (tmp_path / "offline" / "_images" / name).read_bytes() == png
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_page_keeps_the_place_of_its_archived_images_while_they_load(live_server, server, kept):
+    """In Chromium at 390 and 1280 px: the copies come with their size, so nothing moves
+    when they arrive (no layout shift), and a phone takes the WebP rendition."""
+    from tests.test_browser import Reader, chromium
+
+    for n in range(3):
+        server.routes[f"/{n}.jpg"] = picture("JPEG", (1600, 900), colour=(n * 80, 40, 40))
+    text = "这一段文字。" * 40
+    body = "\n\n".join(f"{text}\n\n![]({server.url(f'/{n}.jpg')})" for n in range(3))
+    article = make_article(body=body + "\n\n" + text)
+    with committed():
+        archive.follow(article)
+    run_tasks()
+    with chromium() as browser:
+        for width, height in ((390, 844), (1280, 900)):
+            reader = Reader(browser, viewport={"width": width, "height": height})
+            page = reader.page
+            page.add_init_script(
+                "window.shifts = 0; new PerformanceObserver(list => list.getEntries()"
+                ".forEach(e => { if (!e.hadRecentInput) window.shifts += e.value; }))"
+                ".observe({type: 'layout-shift', buffered: true});"
+            )
+            page.route("**/images/**", lambda route: (time.sleep(0.3), route.continue_()))
+            page.goto(live_server.url + article.get_absolute_url())
+            reader.scroll_to_the_end()
+            images = page.locator(".prose img")
+            assert images.count() == 3
+            for n in range(3):
+                box = images.nth(n).bounding_box()
+                assert abs(box["height"] - box["width"] * 900 / 1600) < 2  # the right shape
+                assert images.nth(n).evaluate("img => img.naturalWidth") > 0
+            assert page.evaluate("window.shifts") < 0.01
+            chosen = images.first.evaluate("img => img.currentSrc")
+            assert chosen.endswith("-720.webp") if width == 390 else chosen
+            assert reader.errors == []

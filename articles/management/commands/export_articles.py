@@ -13,9 +13,16 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("directory", type=Path, help="Folder to write the notes into.")
+        parser.add_argument(
+            "--with-images",
+            action="store_true",
+            help="An offline vault: write each archived image under DIR/_images/ and link "
+            "the notes to it relatively. Not the round trip: the notes' image links differ "
+            "from their source's, so this export is not recorded as agreeing with Folio.",
+        )
 
-    def handle(self, *args, directory, **options):
-        report = export_articles(directory)
+    def handle(self, *args, directory, with_images, **options):
+        report = export_articles(directory, images=with_images)
         for error in report.failed:
             self.stderr.write(str(error))
         self.stdout.write(f"{len(report.written)} articles written to {directory}")
