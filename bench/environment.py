@@ -56,17 +56,9 @@ def server_environment(static: Path, name: str) -> dict[str, str]:
     """The environment for production servers (debug off, 2 workers, pages in Redis under
     a prefix of their own) on the database Django uses here: on PostgreSQL
     fresh_database's own."""
-    from django.db import connection
-
-    db = connection.settings_dict
-    url = (
-        f"sqlite:///{db['NAME']}"
-        if connection.vendor == "sqlite"
-        else f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
-    )
     return {
         **os.environ,
-        "DATABASE_URL": url,
+        "DATABASE_URL": database_url(),
         "DJANGO_DEBUG": "0",
         "DJANGO_SECRET_KEY": f"{name}-only-" + "k" * 40,
         "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
@@ -75,3 +67,14 @@ def server_environment(static: Path, name: str) -> dict[str, str]:
         "REDIS_URL": "redis://127.0.0.1:6379/14",
         "FOLIO_CACHE_PREFIX": f"{name}-{uuid.uuid4().hex}",
     }
+
+
+def database_url() -> str:
+    """The database Django uses here, for another process to use: on PostgreSQL
+    fresh_database's own."""
+    from django.db import connection
+
+    db = connection.settings_dict
+    if connection.vendor == "sqlite":
+        return f"sqlite:///{db['NAME']}"
+    return f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}"

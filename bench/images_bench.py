@@ -31,7 +31,7 @@ from concurrent.futures import ThreadPoolExecutor
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
-from bench.environment import fresh_database, start_django
+from bench.environment import database_url, fresh_database, start_django
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -164,7 +164,7 @@ def main() -> int:
 
 
 def run(scratch: Path, count: int, seed: int) -> int:
-    from django.db import connection, transaction
+    from django.db import transaction
     from django.db.models import Count
 
     from articles.images import archive
@@ -185,16 +185,10 @@ def run(scratch: Path, count: int, seed: int) -> int:
     plain = distinct / (time.perf_counter() - started)
     host.sent = 0
 
-    db = connection.settings_dict
-    url = (
-        f"sqlite:///{db['NAME']}"
-        if connection.vendor == "sqlite"
-        else f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
-    )
     folder = scratch / "images"
     environ = {
         **os.environ,
-        "DATABASE_URL": url,
+        "DATABASE_URL": database_url(),
         "DJANGO_DEBUG": "0",
         "FOLIO_IMAGE_FETCH_ALLOWED": host.address,
         "FOLIO_IMAGES_ROOT": str(folder),

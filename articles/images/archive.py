@@ -72,7 +72,7 @@ def archive(pk: int) -> RemoteImage | None:
     """Fetch and store remote image `pk` (the task's work; safe to run twice)."""
     image = RemoteImage.objects.filter(pk=pk).first()
     if image is None or image.status != Status.PENDING:
-        return image  # gone with its articles, or done already
+        return image  # deleted, or done already (a task run twice)
     try:
         fetched = _fetch(image)
     except fetch.FetchError as error:
