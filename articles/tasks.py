@@ -14,7 +14,6 @@ from .images import archive
 
 
 @task()
-def archive_image(pk: int) -> str:
-    """Fetch and keep a copy of remote image `pk`; what became of it."""
-    image = archive.archive(pk)
-    return image.status if image else "gone"
+def archive_images(pks: list[int]) -> list[str]:
+    """Fetch and keep a copy of each remote image of `pks`; what became of each."""
+    return [image.status if image else "gone" for image in map(archive.archive, pks)]

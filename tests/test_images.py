@@ -47,7 +47,7 @@ def server(settings):
 
 def tasks() -> list[int]:
     """The images waiting in the task queue, by their row's id."""
-    return [row.args_kwargs["args"][0] for row in DBTaskResult.objects.ready()]
+    return [pk for row in DBTaskResult.objects.ready() for pk in row.args_kwargs["args"][0]]
 
 
 def run_tasks() -> None:
@@ -56,7 +56,8 @@ def run_tasks() -> None:
         for row in due:
             row.delete()
             with committed():
-                archive.archive(*row.args_kwargs["args"])
+                for pk in row.args_kwargs["args"][0]:
+                    archive.archive(pk)
 
 
 def test_an_import_records_each_image_and_enqueues_its_fetch_once_committed(tmp_path):
@@ -69,6 +70,7 @@ def test_an_import_records_each_image_and_enqueues_its_fetch_once_committed(tmp_
         assert RemoteImage.objects.count() == 2 and tasks() == []  # not before the commit
     images = RemoteImage.objects.order_by("pk").values_list("pk", flat=True)
     assert sorted(tasks()) == list(images)  # enqueued once committed: once for each URL
+    assert DBTaskResult.objects.count() == 1  # a few images to a task
     one, two = Article.objects.order_by("title")
     assert [i.url for i in one.images.order_by("url")] == [
         "https://mmbiz.qpic.cn/a/640",

@@ -69,10 +69,10 @@ def test_a_task_interrupted_by_a_killed_worker_is_picked_up_again(tmp_path):
 
 def test_two_workers_share_the_queue_and_fetch_each_image_once(tmp_path):
     with ImageServer() as server:
-        for n in range(12):
-            server.routes[f"/{n}.png"] = ("slow", 0.2, picture(colour=(n * 20, 0, 0)))
+        for n in range(24):
+            server.routes[f"/{n}.png"] = ("slow", 0.2, picture(colour=(n * 10, 0, 0)))
         article = make_article(
-            body="\n\n".join(f"![]({server.url(f'/{n}.png')})" for n in range(12))
+            body="\n\n".join(f"![]({server.url(f'/{n}.png')})" for n in range(24))
         )
         archive.follow(article)
         started = time.monotonic()
@@ -85,6 +85,6 @@ def test_two_workers_share_the_queue_and_fetch_each_image_once(tmp_path):
                 each.communicate(timeout=30)
         took = time.monotonic() - started
         assert set(server.hits.values()) == {1}  # each fetched once
-        assert StoredImage.objects.count() == 12
+        assert StoredImage.objects.count() == 24
         workers_seen = {tuple(t.worker_ids) for t in DBTaskResult.objects.all()}
         assert len(workers_seen) == 2, (workers_seen, took)  # both took a share

@@ -33,6 +33,7 @@ Status = RemoteImage.Status
 
 TINY = 16  # an image this small in both directions is a tracker or a placeholder
 FIRST_WAIT = 30  # seconds before the second try; doubled for each try after
+IMAGES_A_TASK = 4  # enough to make an import's tasks few, few enough to share them out
 
 
 def url_hash(url: str) -> str:
@@ -58,14 +59,15 @@ def follow(article: Article) -> list[RemoteImage]:
 
 
 def enqueue(pks: list[int], *, after: float = 0) -> None:
-    """Archive the images `pks` in the background (after `after` seconds)."""
-    from ..tasks import archive_image
+    """Archive the images `pks` in the background (after `after` seconds), a few to a
+    task: one row a task costs an import as much as the rest of an image's record."""
+    from ..tasks import archive_images
 
-    task = archive_image
+    task = archive_images
     if after:
         task = task.using(run_after=timezone.now() + timedelta(seconds=after))
-    for pk in pks:
-        task.enqueue(pk)
+    for start in range(0, len(pks), IMAGES_A_TASK):
+        task.enqueue(pks[start : start + IMAGES_A_TASK])
 
 
 def archive(pk: int) -> RemoteImage | None:
