@@ -22,7 +22,7 @@ class LatestArticles(Feed):
     description = _("The latest articles")
 
     def items(self):
-        return Article.objects.published().with_related()[: settings.FOLIO_FEED_SIZE]
+        return _shown(Article.objects.published().with_related()[: settings.FOLIO_FEED_SIZE])
 
     def item_title(self, item):
         return item.title
@@ -36,7 +36,7 @@ class LatestArticles(Feed):
 
     def item_description(self, item):
         summary = format_html("<p><strong>{}</strong></p>", item.summary) if item.summary else ""
-        return summary + images.shown(item.body_html, base=_site.get())
+        return summary + item.shown_html
 
     def item_pubdate(self, item):
         return item.published_at
@@ -73,7 +73,7 @@ class TagArticles(LatestArticles):
 
     def items(self, tag):
         articles = Article.objects.published().filter(tagged_items__tag=tag)
-        return articles.with_related()[: settings.FOLIO_FEED_SIZE]
+        return _shown(articles.with_related()[: settings.FOLIO_FEED_SIZE])
 
 
 class TagArticlesAtom(TagArticles):
@@ -85,3 +85,13 @@ class TagArticlesAtom(TagArticles):
 
 def _tagged(tag) -> str:
     return _("The latest articles tagged %(tag)s") % {"tag": tag.name}
+
+
+def _shown(articles) -> list[Article]:
+    """`articles`, each with the body its item shows: Folio's copies of its images, linked
+    absolutely (one query for the whole feed)."""
+    articles = list(articles)
+    bodies = images.shown([article.body_html for article in articles], base=_site.get())
+    for article, body in zip(articles, bodies, strict=True):
+        article.shown_html = body
+    return articles

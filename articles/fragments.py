@@ -128,7 +128,7 @@ def article(request, pk: int, saved: datetime, links: list) -> tuple:
         rows = Article.objects.with_related().prefetch_related("summary_items")
         article = rows.defer("body", "vault_layout", "extra").get(pk=pk)
         made[head] = render_to_string(HEAD, _head(request, article), request)
-        article.body_html = images.shown(article.body_html)  # its archived images, if any
+        [article.body_html] = images.shown([article.body_html])  # its archived images, if any
         made[body] = render_to_string(ARTICLE, {"article": article})
     for link, key in keys.items():
         if key not in found:

@@ -365,3 +365,36 @@ def test_a_page_keeps_the_place_of_its_archived_images_while_they_load(live_serv
             chosen = images.first.evaluate("img => img.currentSrc")
             assert chosen.endswith("-720.webp") if width == 390 else chosen
             assert reader.errors == []
+
+
+def test_a_host_gets_at_most_its_share_of_fetches_at_once(settings):
+    """FOLIO_IMAGE_PER_HOST slots a host, shared through the cache: one more waits, and
+    gives up (to be tried again later) if none frees in time; another host is not held."""
+    settings.FOLIO_IMAGE_PER_HOST = 2
+    with archive._host_slot("a.cn"), archive._host_slot("a.cn"):
+        with pytest.raises(archive.fetch.FetchError) as error, archive._host_slot("a.cn", 0.2):
+            pass
+        assert (error.value.reason, error.value.retry) == ("busy", True)
+        with archive._host_slot("b.cn"):
+            pass
+    with archive._host_slot("a.cn", wait=0.2):  # freed
+        pass
+
+
+def test_a_feed_asks_for_its_images_copies_once_whatever_its_length(client, server, kept):
+    from tests.public import expire_pages, queries
+
+    def articles(n):
+        for k in range(n):
+            server.routes[f"/{n}-{k}.png"] = picture(colour=(n * 40, k * 40, 0))
+            article = make_article(body=f"![]({server.url(f'/{n}-{k}.png')})")
+            with committed():
+                archive.follow(article)
+        run_tasks()
+        expire_pages()
+
+    articles(1)
+    one = queries(client, "/rss/")
+    articles(4)
+    assert queries(client, "/rss/") == one
+    assert client.get("/rss/").content.decode().count("http://testserver/images/") == 5

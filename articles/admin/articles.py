@@ -329,10 +329,7 @@ class ArticleAdmin(admin.ModelAdmin):
 
     @admin.action(description=_("Fetch the missing images again"), permissions=["change"])
     def fetch_images_again(self, request, queryset):
-        missing = RemoteImage.objects.filter(
-            articles__in=queryset, status=RemoteImage.Status.FAILED
-        ).distinct()
-        count = images.again(missing)
+        count = images.again(RemoteImage.objects.filter(pk__in=queryset.values("images")))
         self.message_user(
             request, gettext("%(count)d images will be fetched again.") % {"count": count}
         )

@@ -35,7 +35,7 @@ def article(post, html: str) -> SimpleNamespace:
         summary=post.get("summary", "").replace("\r\n", "\n").strip(),
         key_points=_items(post, SummaryItem.Kind.POINT),
         risks=_items(post, SummaryItem.Kind.RISK),
-        body_html=images.shown(html),
+        body_html=images.shown([html])[0],
         outline=measure.outline(html),
         reading_minutes=measure.reading_minutes(measure.plain_text(html)),
         tag_list=_tags(post.getlist("tags")),

@@ -11,7 +11,6 @@ later, up to FOLIO_IMAGE_ATTEMPTS times, waiting longer each time.
 from __future__ import annotations
 
 import hashlib
-import logging
 import random
 import time
 import uuid
@@ -24,11 +23,10 @@ from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
 
-from .. import pagecache
+from .. import pagecache, rendering
 from ..models import Article, RemoteImage
 from . import fetch, html, store
 
-logger = logging.getLogger(__name__)
 Status = RemoteImage.Status
 
 TINY = 16  # an image this small in both directions is a tracker or a placeholder
@@ -103,24 +101,27 @@ def _fetch(image: RemoteImage) -> fetch.Fetched:
     """The image's bytes: with no Referer, and for WeChat's hosts, if refused, with the
     URL of an article that shows it."""
     host = urlsplit(image.url).hostname or ""
-    referers = [""]
-    if host in settings.FOLIO_IMAGE_REFERER_HOSTS:
-        pages = image.articles.exclude(original_url="").values_list("original_url", flat=True)
-        referers += [url for url in pages[:1] if url.startswith(("http://", "https://"))]
-    for attempt, referer in enumerate(referers, 1):
-        try:
-            with _host_slot(host):
-                return fetch.fetch(
-                    image.url,
-                    referer=referer,
-                    max_bytes=settings.FOLIO_IMAGE_MAX_BYTES,
-                    allowed=settings.FOLIO_IMAGE_FETCH_ALLOWED,
-                )
-        except fetch.FetchError as error:
-            refused = error.reason == "http" and not error.retry
-            if not (refused and attempt < len(referers)):
-                raise
-    raise AssertionError("unreachable")
+
+    def get(referer: str) -> fetch.Fetched:
+        with _host_slot(host):
+            return fetch.fetch(
+                image.url,
+                referer=referer,
+                max_bytes=settings.FOLIO_IMAGE_MAX_BYTES,
+                allowed=settings.FOLIO_IMAGE_FETCH_ALLOWED,
+            )
+
+    try:
+        return get("")
+    except fetch.FetchError as error:
+        refused = error.reason == "http" and not error.retry
+        if not refused or host not in settings.FOLIO_IMAGE_REFERER_HOSTS:
+            raise
+        pages = image.articles.values_list("original_url", flat=True)
+        page = next((url for url in pages if rendering.link(url)), "")
+        if not page:
+            raise
+        return get(page)
 
 
 @contextmanager
@@ -161,18 +162,18 @@ def copies(urls: list[str]) -> dict[str, html.Copy]:
     return {row.url: store.copy(row.image) for row in rows}
 
 
-def shown(body_html: str, *, base: str = "") -> str:
-    """`body_html` as pages show it: Folio's copies of its images where there are some
-    (their addresses absolute against `base` when one is given)."""
-    found = copies(html.sources(body_html))
+def shown(bodies: list[str], *, base: str = "") -> list[str]:
+    """Each of `bodies` as pages show it: Folio's copies of its images where there are
+    some (their addresses absolute against `base` when one is given); one query for all."""
+    found = copies([url for body in bodies for url in html.sources(body)])
     if base:
         found = {url: copy.absolute(base) for url, copy in found.items()}
-    return html.localize(body_html, found)
+    return [html.localize(body, found) for body in bodies]
 
 
 def again(images) -> int:
-    """Fetch the failed (or skipped) `images` again: back to pending, tries counted anew."""
-    pks = list(images.exclude(status=Status.ARCHIVED).values_list("pk", flat=True))
+    """Fetch the failed `images` again: back to pending, tries counted anew."""
+    pks = list(images.filter(status=Status.FAILED).values_list("pk", flat=True))
     RemoteImage.objects.filter(pk__in=pks).update(
         status=Status.PENDING, attempts=0, reason="", updated_at=timezone.now()
     )

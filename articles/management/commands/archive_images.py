@@ -36,7 +36,7 @@ class Command(BaseCommand):
         images = RemoteImage.objects.filter(pk__in=articles.values("images"))
         if retry_failed:
             with transaction.atomic():
-                archive.again(images.filter(status=Status.FAILED))
+                archive.again(images)
         pending = list(images.filter(status=Status.PENDING).values_list("pk", flat=True))
         tty = options["verbosity"] > 0 and self.stderr.isatty()
         progress = Progress(self.stderr) if tty and pending else None
