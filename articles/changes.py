@@ -33,7 +33,7 @@ def saved(
     revision = revisions.record(article, user=user, comment=comment, note=note, first=first)
     search.index(article, document)
     TaggedArticle.objects.follow(article)
-    images.follow(article)
+    images.follow(article, new=first)
     pagecache.expire()
     return revision
 

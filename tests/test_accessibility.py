@@ -92,11 +92,15 @@ def test_public_pages_have_no_serious_accessibility_violation(site, width, heigh
 def test_the_admins_article_form_fits_and_has_no_serious_accessibility_violation(
     site, width, height
 ):
-    from articles.models import Article
+    from articles.models import Article, RemoteImage
     from tests.newsroom import person
 
     person("editor", "Editor")
     seed = Article.objects.get(author__isnull=False)
+    gone = seed.images.order_by("pk")[:2]  # with images missing: their reasons, a button
+    RemoteImage.objects.filter(pk__in=gone.values("pk")).update(
+        status=RemoteImage.Status.FAILED, reason="gone: 404 from mmbiz.qpic.cn"
+    )
     with chromium() as browser:
         reader = Reader(browser, viewport={"width": width, "height": height})
         page = reader.page
@@ -104,6 +108,7 @@ def test_the_admins_article_form_fits_and_has_no_serious_accessibility_violation
         change = f"{site}/admin/articles/article/{seed.pk}/change/"
         failed = look(reader, change, "admin-article-form", width)
         assert not failed, json.dumps(failed, ensure_ascii=False, indent=1)
+        assert page.get_by_role("button", name="重新抓取缺失的 2 张图片").is_visible()
         # The preview: the public page of the form, in the public page's styles.
         preview = page.frame_locator("#id_body_preview")
         preview.locator("article h1").wait_for()

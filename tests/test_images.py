@@ -285,6 +285,44 @@ def test_the_newsroom_shows_each_articles_images_and_fetches_the_missing_again(
     assert listed("images=missing") == [] and len(listed("images=kept")) == 2
 
 
+def test_the_article_form_fetches_its_missing_images_again(client, server, kept):
+    server.routes.update({"/kept.png": picture(), "/gone.png": 404, "/also.png": 404})
+    article = make_article(
+        body="\n\n".join(f"![]({server.url(name)})" for name in ("/kept.png", "/gone.png"))
+    )
+    other = make_article(body=f"![]({server.url('/also.png')})")
+    with committed():
+        archive.follow(article)
+        archive.follow(other)
+    run_tasks()
+    form = f"/admin/articles/article/{article.pk}/change/"
+
+    def button(page) -> tuple[str, str] | None:
+        """The form's "fetch again" button: where it posts, what it says."""
+        found = Page(page.content.decode()).find("form", class_="folio-fetch-again")
+        return (found[0][0]["action"], found[0][1]) if found else None
+
+    client.force_login(person("chief", None))
+    action, text = button(client.get(form, **ZH))
+    assert text == "重新抓取缺失的 1 张图片"
+    client.force_login(person("author", "Author"))  # may not edit a published article,
+    assert button(client.get(form, **ZH)) == (action, text)  # but may have it fetch again
+
+    server.routes["/gone.png"] = picture(colour="red")
+    with committed():
+        answer = client.post(action, follow=True, **ZH)
+    assert answer.redirect_chain == [(form, 302)]
+    assert "将重新抓取 1 张图片" in answer.content.decode()
+    assert tasks() == [RemoteImage.objects.get(url=server.url("/gone.png")).pk]  # not other's
+    run_tasks()
+    assert set(article.images.values_list("status", flat=True)) == {Status.ARCHIVED}
+    assert button(client.get(form, **ZH)) is None  # nothing missing: no button
+    assert client.get(action).status_code == 405
+    client.logout()
+    assert client.post(action).status_code == 302  # to the login page
+    assert RemoteImage.objects.get(url=server.url("/also.png")).status == Status.FAILED
+
+
 def test_archive_images_keeps_the_images_of_a_vault_imported_before(server, kept, settings):
     from tests.helpers import run_command
 

@@ -286,6 +286,7 @@ articles_article_history(mine)                login     403   200    200    200
 articles_article_history(theirs)              login     403   200    200    200
 articles_article_compare(theirs)              login     403   200    200    200
 articles_article_restore(mine)                login     403   200    200    200
+articles_article_images_again(published)      login     403   405    405    405
 articles_article_delete(mine)                 login     403   403    200    200
 articles_article_delete(published)            login     403   403    200    200
 articles_author_changelist                    login     403   200    200    200
@@ -392,7 +393,7 @@ ADMIN_THINGS = {
     "axes_accesslog": "log",
     "axes_accessfailurelog": "failure",
 }
-OBJECT_VIEWS = ("_change", "_history", "_delete", "_password_change")
+OBJECT_VIEWS = ("_change", "_history", "_delete", "_password_change", "_images_again")
 
 
 def _split(key: str) -> tuple[str, str]:
@@ -757,6 +758,15 @@ ACTIONS = {
     "articles_article_restore/99(mine)": Action(
         restore("mine", 99), lambda w: w.fresh("mine").revisions.count() > 3
     ),
+    "articles_article_images_again/published": Action(
+        lambda client, world: (
+            _failed_image(world["published"]),
+            posted(
+                lambda w: reverse("admin:articles_article_images_again", args=[w["published"].pk])
+            )(client, world),
+        )[1],
+        lambda w: RemoteImage.objects.filter(status=RemoteImage.Status.PENDING).exists(),
+    ),
     "articles_article_delete/mine": Action(
         deleted("articles_article_delete", "mine"), gone("mine")
     ),
@@ -912,6 +922,7 @@ articles_article_restore/1(mine)                             login     403   302
 articles_article_restore/2(mine)                             login     403   302    302+   302+
 articles_article_restore/1(theirs)                           login     403   403    302+   302+
 articles_article_restore/99(mine)                            login     403   404    404    404
+articles_article_images_again/published                      login     403   302+   302+   302+
 articles_article_delete/mine                                 login     403   403    302+   302+
 articles_article_delete/published                            login     403   403    302+   302+
 articles_article_preview/body                                login     403   200    200    200
@@ -942,7 +953,9 @@ logout/own                                                   302       200+  200
 """)
 
 # The doors that change something when posted to (the others only show).
-WRITES = re.compile(r"_(add|change|delete|restore|preview)$|^password_change$|^logout$")
+WRITES = re.compile(
+    r"_(add|change|delete|restore|preview|images_again)$|^password_change$|^logout$"
+)
 
 
 def test_every_action_has_a_row(world):

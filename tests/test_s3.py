@@ -3,6 +3,7 @@ S3-compatible server the test starts (moto's server mode): never a mock of the c
 
 import boto3
 import pytest
+from django.test import override_settings
 from moto.server import ThreadedMotoServer
 
 from articles.images import archive
@@ -66,3 +67,48 @@ def test_images_are_stored_in_s3_once_and_pages_show_them_from_there(s3, client,
     page = client.get(article.get_absolute_url()).content.decode()
     assert page.count(f'src="{endpoint}/{BUCKET}/images/{stored.name}"') == 2
     assert origins == [endpoint]  # what the pages' CSP lets images come from
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_deployment_with_a_bucket_serves_pages_whose_policy_lets_its_images_load(s3):
+    """`make serve`'s server configured by the environment alone: the page shows the copy
+    from the bucket, its Content-Security-Policy lets images load from there, and the
+    bucket answers that address with the picture."""
+    import json
+    import re
+    import urllib.request
+
+    from tests.servers import get, production_server
+
+    bucket, endpoint, _ = s3
+    readable = {  # as the README asks of a deployment: the images readable by anyone
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Effect": "Allow",
+                "Principal": "*",
+                "Action": "s3:GetObject",
+                "Resource": f"arn:aws:s3:::{BUCKET}/images/*",
+            }
+        ],
+    }
+    bucket.put_bucket_policy(Bucket=BUCKET, Policy=json.dumps(readable))
+    png = picture("PNG", (400, 300))
+    with ImageServer({"/a.png": png}) as server:
+        article = make_article(body=f"![]({server.url('/a.png')})")
+        with committed():
+            archive.follow(article)
+        with override_settings(FOLIO_IMAGE_FETCH_ALLOWED=frozenset({server.address})):
+            archive.archive(article.images.get().pk)
+    deployed = {"FOLIO_S3_BUCKET": BUCKET, "FOLIO_S3_ENDPOINT_URL": endpoint, **KEYS}
+    with production_server(DJANGO_SECRET_KEY="k" * 50, **deployed) as base:
+        status, headers, page = get(base + article.get_absolute_url())
+    assert status == 200
+    [source] = re.findall(r'<img [^>]*src="([^"]+)"', page)
+    assert source == f"{endpoint}/{BUCKET}/images/{StoredImage.objects.get().name}"
+    policy = dict(
+        part.strip().split(" ", 1) for part in headers["Content-Security-Policy"].split(";")
+    )
+    assert endpoint in policy["img-src"].split()
+    with urllib.request.urlopen(source, timeout=10) as answer:
+        assert answer.read() == png

@@ -15,7 +15,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
 from django.db.models import Count
 from django.forms.models import BaseInlineFormSet
-from django.http import Http404, HttpResponseRedirect, JsonResponse
+from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -329,10 +329,31 @@ class ArticleAdmin(admin.ModelAdmin):
 
     @admin.action(description=_("Fetch the missing images again"), permissions=["change"])
     def fetch_images_again(self, request, queryset):
-        count = images.again(RemoteImage.objects.filter(pk__in=queryset.values("images")))
+        self._fetch_again(request, RemoteImage.objects.filter(pk__in=queryset.values("images")))
+
+    def images_again_view(self, request, object_id):
+        """The form's button: the article's missing images fetched again (anyone who may
+        run the change list's action may, as there: it changes no article)."""
+        article = self._article_or_404(request, object_id)
+        if not self.has_change_permission(request):
+            raise PermissionDenied
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        self._fetch_again(request, article.images.all())
+        return HttpResponseRedirect(reverse("admin:articles_article_change", args=[article.pk]))
+
+    def _fetch_again(self, request, remote_images) -> None:
+        count = images.again(remote_images)
         self.message_user(
             request, gettext("%(count)d images will be fetched again.") % {"count": count}
         )
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        article = self.get_object(request, unquote(object_id))
+        if article is not None and self.has_change_permission(request):
+            missing = article.images.filter(status=RemoteImage.Status.FAILED).count()
+            extra_context = {**(extra_context or {}), "missing_images": missing}
+        return super().change_view(request, object_id, form_url, extra_context)
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
@@ -408,6 +429,11 @@ class ArticleAdmin(admin.ModelAdmin):
                 "<path:object_id>/history/compare/",
                 view(self.compare_view),
                 name="articles_article_compare",
+            ),
+            path(
+                "<path:object_id>/images/again/",
+                view(self.images_again_view),
+                name="articles_article_images_again",
             ),
             path(
                 "<path:object_id>/history/<int:number>/restore/",

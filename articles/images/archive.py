@@ -21,6 +21,7 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
+from django.db.models import Count
 from django.utils import timezone
 
 from .. import pagecache, rendering
@@ -38,22 +39,27 @@ def url_hash(url: str) -> str:
     return hashlib.sha256(url.encode()).hexdigest()
 
 
-def follow(article: Article) -> list[RemoteImage]:
+def follow(article: Article, *, new: bool = False) -> list[int]:
     """Record the remote images `article`'s body shows; each new one is fetched once the
-    transaction commits. Returns the article's images."""
-    urls = html.sources(article.body_html)
-    hashes = {url_hash(url): url for url in urls}
-    known = {row.url_hash: row for row in RemoteImage.objects.filter(url_hash__in=hashes)}
-    new = [RemoteImage(url=url, url_hash=key) for key, url in hashes.items() if key not in known]
+    transaction commits. `new` says the article shows none yet (spares a query). Returns
+    the images' primary keys."""
+    hashes = {url_hash(url): url for url in html.sources(article.body_html)}
+    known = dict(RemoteImage.objects.filter(url_hash__in=hashes).values_list("url_hash", "pk"))
+    unknown = [RemoteImage(url=url, url_hash=k) for k, url in hashes.items() if k not in known]
+    if unknown:
+        RemoteImage.objects.bulk_create(unknown, ignore_conflicts=True)  # another save made some
+        made = RemoteImage.objects.filter(url_hash__in=[row.url_hash for row in unknown])
+        made = made.values_list("url_hash", "pk", "attempts", "status")
+        known.update((key, pk) for key, pk, _, _ in made)
+        fresh = [pk for _, pk, tries, status in made if tries == 0 and status == Status.PENDING]
+        transaction.on_commit(lambda: enqueue(fresh))
+    pks = [known[key] for key in hashes]
     if new:
-        RemoteImage.objects.bulk_create(new, ignore_conflicts=True)  # another save made some
-        made = RemoteImage.objects.filter(url_hash__in=[row.url_hash for row in new])
-        known.update((row.url_hash, row) for row in made)
-        pks = [row.pk for row in made if row.attempts == 0 and row.status == Status.PENDING]
-        transaction.on_commit(lambda: enqueue(pks))
-    rows = [known[key] for key in hashes]
-    article.images.set(rows)
-    return rows
+        shows = RemoteImage.articles.through
+        shows.objects.bulk_create([shows(article_id=article.pk, remoteimage_id=pk) for pk in pks])
+    else:
+        article.images.set(pks)
+    return pks
 
 
 def enqueue(pks: list[int], *, after: float = 0) -> None:
@@ -169,6 +175,29 @@ def shown(bodies: list[str], *, base: str = "") -> list[str]:
     if base:
         found = {url: copy.absolute(base) for url, copy in found.items()}
     return [html.localize(body, found) for body in bodies]
+
+
+def catch_up(articles, *, retry_failed: bool = False, each=None) -> dict[str, int]:
+    """Archive the images of `articles` here and now (a vault imported before Folio kept
+    images): record them, then fetch those still to fetch, the failed ones too with
+    `retry_failed`; `each(done, total, image)` after each. How many images of theirs are
+    in each status after."""
+    with transaction.atomic():
+        for article in articles.only("pk", "body_html").iterator(chunk_size=500):
+            follow(article)
+    images = RemoteImage.objects.filter(pk__in=articles.values("images"))
+    if retry_failed:
+        with transaction.atomic():
+            again(images)
+    pending = list(images.filter(status=Status.PENDING).values_list("pk", flat=True))
+    for done, pk in enumerate(pending, 1):
+        with transaction.atomic():
+            image = archive(pk)
+        if each:
+            each(done, len(pending), image)
+    counts = dict.fromkeys(Status.values, 0)
+    counts.update(images.values_list("status").annotate(n=Count("pk")).order_by())
+    return counts
 
 
 def again(images) -> int:

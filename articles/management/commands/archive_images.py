@@ -1,6 +1,4 @@
 from django.core.management.base import BaseCommand, CommandError
-from django.db import transaction
-from django.db.models import Count
 
 from articles.images import archive
 from articles.management.commands.import_seeds import Progress
@@ -30,25 +28,16 @@ class Command(BaseCommand):
             articles = articles.filter(slug=article)
             if not articles.exists():
                 raise CommandError(f"no article has the slug {article!r}")
-        with transaction.atomic():
-            for each in articles.only("pk", "body_html").iterator(chunk_size=500):
-                archive.follow(each)
-        images = RemoteImage.objects.filter(pk__in=articles.values("images"))
-        if retry_failed:
-            with transaction.atomic():
-                archive.again(images)
-        pending = list(images.filter(status=Status.PENDING).values_list("pk", flat=True))
         tty = options["verbosity"] > 0 and self.stderr.isatty()
-        progress = Progress(self.stderr) if tty and pending else None
-        for done, pk in enumerate(pending, 1):
-            with transaction.atomic():
-                image = archive.archive(pk)
+        progress = Progress(self.stderr) if tty else None
+
+        def each(done: int, total: int, image: RemoteImage | None) -> None:
             if image is not None and image.status == Status.FAILED:
                 self.stderr.write(f"{image.url}: {image.reason}")
             if progress:
-                progress(done, len(pending))
-        counts = dict.fromkeys(Status.values, 0)
-        counts.update(images.values_list("status").annotate(n=Count("pk")).order_by())
+                progress(done, total)
+
+        counts = archive.catch_up(articles, retry_failed=retry_failed, each=each)
         self.stdout.write(
             f"{counts['archived']} archived, {counts['skipped']} skipped (trackers), "
             f"{counts['failed']} failed, {counts['pending']} to be tried again later"
