@@ -1,5 +1,5 @@
 """The newsroom: Django's admin, with editorial states, roles, a live preview, summaries
-to review, tag hygiene and the history of every article. One module a screen."""
+to review, tag hygiene and the history of every article. One module a screen (or part of one)."""
 
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _

@@ -1,8 +1,8 @@
 """The article screens: the change list, the form (Markdown beside a live preview, the
-summary's rows), bulk actions, and each article's history."""
+summary's rows) and bulk actions; each article's history (history.py) and what became of
+its images (images.py) are parts of the same ModelAdmin."""
 
 import time
-from collections import Counter
 
 from django import forms
 from django.conf import settings
@@ -15,22 +15,21 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
 from django.db.models import Count
 from django.forms.models import BaseInlineFormSet
-from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect, JsonResponse
-from django.shortcuts import get_object_or_404
+from django.http import Http404, JsonResponse
 from django.template.response import TemplateResponse
-from django.urls import path, reverse
+from django.urls import path
 from django.utils.formats import date_format
-from django.utils.html import format_html, format_html_join
-from django.utils.text import Truncator
+from django.utils.html import format_html
 from django.utils.timezone import localtime
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from .. import notes, publishing, rendering, revisions, search, security, slugs, vault
+from .. import publishing, rendering, search, security, slugs, vault
 from ..forms import ArticleForm
-from ..images import archive as images
-from ..models import Article, RemoteImage, Revision, SummaryItem, Tag
+from ..models import Article, SummaryItem, Tag
 from . import preview
+from .history import HistoryScreens
+from .images import ImageScreens, ImagesFilter
 
 # --- the summary's key points and risks, each an ordered list of rows ---------------------------
 
@@ -147,37 +146,6 @@ class SummaryFilter(admin.SimpleListFilter):
         return queryset.filter(summary_reviewed_at__isnull=self.value() == "unreviewed")
 
 
-class ImagesFilter(admin.SimpleListFilter):
-    """Articles by what became of their images: some missing (given up), some still to
-    fetch, or every one kept."""
-
-    title = _("images")
-    parameter_name = "images"
-
-    def lookups(self, request, model_admin):
-        return [
-            ("missing", _("Some missing")),
-            ("waiting", _("Some still to fetch")),
-            ("kept", _("All kept")),
-        ]
-
-    def queryset(self, request, queryset):
-        Status = RemoteImage.Status
-        if self.value() == "missing":
-            return queryset.filter(pk__in=_with_images(Status.FAILED))
-        if self.value() == "waiting":
-            return queryset.filter(pk__in=_with_images(Status.PENDING))
-        if self.value() == "kept":
-            return queryset.exclude(pk__in=_with_images(Status.FAILED, Status.PENDING))
-        return queryset
-
-
-def _with_images(*statuses):
-    """The ids of articles with images in one of `statuses`."""
-    rows = RemoteImage.articles.through.objects.filter(remoteimage__status__in=statuses)
-    return rows.values("article")
-
-
 class TagFilter(admin.SimpleListFilter):
     """The most used tags (a vault has thousands), and the one chosen."""
 
@@ -201,7 +169,7 @@ class TagActionForm(ActionForm):
 
 
 @admin.register(Article)
-class ArticleAdmin(admin.ModelAdmin):
+class ArticleAdmin(HistoryScreens, ImageScreens, admin.ModelAdmin):
     form = ArticleForm
     action_form = TagActionForm
     list_display = ("title", "state", "author", "summary_state", "published", "updated")
@@ -299,62 +267,6 @@ class ArticleAdmin(admin.ModelAdmin):
         who = article.summary_reviewed_by.get_username() if article.summary_reviewed_by else ""
         return _("Reviewed by %(who)s") % {"who": who} if who else _("Reviewed")
 
-    @admin.display(description=_("copies kept"))
-    def images_kept(self, article):
-        """How many of the article's images Folio keeps, and why any is missing."""
-        if article.pk is None:
-            return "—"
-        rows = list(article.images.order_by("pk"))
-        if not rows:
-            return _("No remote images.")
-        counts = Counter(row.status for row in rows)
-        Status = RemoteImage.Status
-        summary = _("%(kept)d kept, %(waiting)d still to fetch, %(missing)d missing") % {
-            "kept": counts[Status.ARCHIVED] + counts[Status.SKIPPED],
-            "waiting": counts[Status.PENDING],
-            "missing": counts[Status.FAILED],
-        }
-        problems = [
-            row for row in rows if row.status in {Status.FAILED, Status.PENDING} and row.reason
-        ]
-        return format_html(
-            "<p>{}</p>{}",
-            summary,
-            format_html_join(
-                "",
-                '<p class="folio-image-problem"><a href="{}">{}</a><br>{}</p>',
-                ((row.url, Truncator(row.url).chars(80), row.reason) for row in problems),
-            ),
-        )
-
-    @admin.action(description=_("Fetch the missing images again"), permissions=["change"])
-    def fetch_images_again(self, request, queryset):
-        self._fetch_again(request, RemoteImage.objects.filter(pk__in=queryset.values("images")))
-
-    def images_again_view(self, request, object_id):
-        """The form's button: the article's missing images fetched again (anyone who may
-        run the change list's action may, as there: it changes no article)."""
-        article = self._article_or_404(request, object_id)
-        if not self.has_change_permission(request):
-            raise PermissionDenied
-        if request.method != "POST":
-            return HttpResponseNotAllowed(["POST"])
-        self._fetch_again(request, article.images.all())
-        return HttpResponseRedirect(reverse("admin:articles_article_change", args=[article.pk]))
-
-    def _fetch_again(self, request, remote_images) -> None:
-        count = images.again(remote_images)
-        self.message_user(
-            request, gettext("%(count)d images will be fetched again.") % {"count": count}
-        )
-
-    def change_view(self, request, object_id, form_url="", extra_context=None):
-        article = self.get_object(request, unquote(object_id))
-        if article is not None and self.has_change_permission(request):
-            missing = article.images.filter(status=RemoteImage.Status.FAILED).count()
-            extra_context = {**(extra_context or {}), "missing_images": missing}
-        return super().change_view(request, object_id, form_url, extra_context)
-
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
         publishing.saved_from_form(
@@ -418,28 +330,15 @@ class ArticleAdmin(admin.ModelAdmin):
         else:
             self.message_user(request, gettext("%(count)d articles retagged.") % {"count": count})
 
-    # --- live preview, history, restore
+    # --- live preview, the slug
 
     def get_urls(self):
         view = self.admin_site.admin_view
         return [
             path("preview/", view(self.preview_view), name="articles_article_preview"),
             path("slug/", view(self.slug_view), name="articles_article_slug"),
-            path(
-                "<path:object_id>/history/compare/",
-                view(self.compare_view),
-                name="articles_article_compare",
-            ),
-            path(
-                "<path:object_id>/images/again/",
-                view(self.images_again_view),
-                name="articles_article_images_again",
-            ),
-            path(
-                "<path:object_id>/history/<int:number>/restore/",
-                view(self.restore_view),
-                name="articles_article_restore",
-            ),
+            *self.images_urls(),
+            *self.history_urls(),
             *super().get_urls(),
         ]
 
@@ -476,71 +375,6 @@ class ArticleAdmin(admin.ModelAdmin):
             raise PermissionDenied
         return JsonResponse({"slug": slugs.slugify(request.GET.get("title", ""))})
 
-    def history_view(self, request, object_id, extra_context=None):
-        article = self._article_or_404(request, object_id)
-        context = {
-            **self.admin_site.each_context(request),
-            "title": gettext("History: %(title)s") % {"title": article.title},
-            "opts": self.opts,
-            "article": article,
-            "revisions": article.revisions.select_related("user"),
-            "can_restore": self.has_change_permission(request, article),
-        }
-        return TemplateResponse(request, "admin/articles/article/history.html", context)
-
-    def compare_view(self, request, object_id):
-        article = self._article_or_404(request, object_id)
-        older, newer = _two_revisions(article, request.GET.get("a"), request.GET.get("b"))
-        context = {
-            **self.admin_site.each_context(request),
-            "title": gettext("Changes from revision %(a)s to %(b)s")
-            % {"a": older.number, "b": newer.number},
-            "opts": self.opts,
-            "article": article,
-            "older": older,
-            "newer": newer,
-            "comparison": revisions.compare(
-                older.note, newer.note, old_slug=older.slug, new_slug=newer.slug
-            ),
-            "can_restore": self.has_change_permission(request, article),
-        }
-        return TemplateResponse(request, "admin/articles/article/compare.html", context)
-
-    def restore_view(self, request, object_id, number):
-        """GET asks: what restoring would change, from the article as it is now to the
-        revision; POST (the form of that page) restores."""
-        article = self._article_or_404(request, object_id)
-        if not self.has_change_permission(request, article):
-            raise PermissionDenied
-        revision = get_object_or_404(article.revisions, number=number)
-        if request.method != "POST":
-            return self._confirm_restore(request, article, revision)
-        try:
-            publishing.restore(article, revision=revision, user=request.user)
-        except PermissionDenied as error:
-            self.message_user(request, str(error), messages.ERROR)
-        except ValidationError as error:
-            self.message_user(request, " ".join(error.messages), messages.ERROR)
-        else:
-            done = gettext("Revision %(number)s restored, as a new revision.")
-            self.message_user(request, done % {"number": number}, messages.SUCCESS)
-        return HttpResponseRedirect(reverse("admin:articles_article_history", args=[article.pk]))
-
-    def _confirm_restore(self, request, article, revision):
-        # A restore keeps the article's address: the slug compared is the article's own.
-        comparison = revisions.compare(
-            notes.note_text(article), revision.note, old_slug=article.slug, new_slug=article.slug
-        )
-        context = {
-            **self.admin_site.each_context(request),
-            "title": gettext("Restore revision %(n)s?") % {"n": revision.number},
-            "opts": self.opts,
-            "article": article,
-            "revision": revision,
-            "comparison": comparison,
-        }
-        return TemplateResponse(request, "admin/articles/article/restore.html", context)
-
     def _article_or_404(self, request, object_id):
         article = self.get_object(request, unquote(object_id))  # None for "abc" as for 9999
         if article is None:
@@ -548,14 +382,3 @@ class ArticleAdmin(admin.ModelAdmin):
         if not self.has_view_or_change_permission(request, article):
             raise PermissionDenied
         return article
-
-
-def _two_revisions(article: Article, a: str | None, b: str | None) -> tuple[Revision, Revision]:
-    numbers = sorted({int(n) for n in (a, b) if n and n.isdigit()})
-    if len(numbers) == 1:
-        numbers = [numbers[0] - 1, numbers[0]]
-    if len(numbers) != 2:
-        raise Http404("Compare two revisions: ?a=N&b=M")
-    older = get_object_or_404(article.revisions, number=numbers[0])
-    newer = get_object_or_404(article.revisions, number=numbers[1])
-    return older, newer
