@@ -13,16 +13,25 @@ from django.http import HttpRequest, HttpResponse
 from django.template import loader
 from django.views import defaults
 
+from .api import problems
+
 RETRY_AFTER = 30  # seconds: what the 503 asks clients to wait
 IDEMPOTENT = {"GET", "HEAD", "OPTIONS"}
 
 
 def server_error(request: HttpRequest) -> HttpResponse:
     """handler500: the database being away (it refused, or cut, a connection) is a 503
-    with Retry-After; any other error is Django's 500."""
-    if not isinstance(sys.exc_info()[1], OperationalError | InterfaceError):
+    with Retry-After; any other error is Django's 500. The API's are problem details."""
+    away = isinstance(sys.exc_info()[1], OperationalError | InterfaceError)
+    api = request.path.startswith("/api/")
+    if not away:
+        if api:
+            return problems.problem(500, "Server error", "Folio failed; it is logged.")
         return defaults.server_error(request)
-    response = HttpResponse(loader.render_to_string("503.html"), status=503)
+    if api:
+        response = problems.problem(503, "Database unavailable", "Try again shortly.")
+    else:
+        response = HttpResponse(loader.render_to_string("503.html"), status=503)
     response.headers["Retry-After"] = str(RETRY_AFTER)
     response.headers["Cache-Control"] = "no-store"
     response.connection_lost = _close_lost()

@@ -52,7 +52,7 @@ from django.http import HttpRequest, HttpResponse
 from django.urls import Resolver404, resolve
 from django.utils import translation
 from django.utils.cache import get_conditional_response, patch_cache_control
-from django.utils.http import http_date
+from django.utils.http import http_date, urlencode
 
 logger = logging.getLogger(__name__)
 
@@ -80,6 +80,11 @@ class Entry(NamedTuple):
     status: int
     headers: tuple[tuple[str, str], ...]
     content: bytes
+
+
+# The page numbers of a view whose every query parameter is part of its key (the API's:
+# it refuses parameters it does not know, so unknown ones add no entries).
+WHOLE_QUERY = ("?",)
 
 
 def cached(*numbers: str):
@@ -355,6 +360,9 @@ def _page_numbers(urlconf: str, path: str) -> tuple[str, ...] | None:
 def _key(request: HttpRequest, numbers: tuple[str, ...]) -> str | None:
     """The page's key, or None when a page number is malformed (a 404 not worth keeping)."""
     parts = [release(), request.scheme, request.get_host(), request.path]
+    if numbers == WHOLE_QUERY:
+        parts.append(urlencode(sorted(request.GET.lists()), doseq=True))
+        numbers = ()
     for name in numbers:
         value = request.GET.get(name)
         try:
@@ -384,8 +392,14 @@ def _page_of(request: HttpRequest) -> tuple[str, ...] | None:
 
 
 def _has_session(request: HttpRequest) -> bool:
-    """A reader who may be logged in, or has messages waiting: never served a kept page."""
-    return settings.SESSION_COOKIE_NAME in request.COOKIES or "messages" in request.COOKIES
+    """A reader who may be logged in (a session, or an API token), or has messages
+    waiting: never served a kept page."""
+    cookies = request.COOKIES
+    return (
+        settings.SESSION_COOKIE_NAME in cookies
+        or "messages" in cookies
+        or "HTTP_AUTHORIZATION" in request.META
+    )
 
 
 def _find(request: HttpRequest, numbers: tuple[str, ...], *, front: bool = False) -> _Found | None:
@@ -415,7 +429,9 @@ class PageCacheFront:
     """The WSGI application in front of Django's: a hit is written out before Django's
     handler runs (its request signals, the middleware, a response object), at a fraction
     of the cost of the simplest view. Everything else, conditional requests included,
-    goes on to Django, where PageCacheMiddleware renders, keeps and validates."""
+    goes on to Django, where PageCacheMiddleware renders, keeps and validates, and so
+    does a request from another site's page (Origin), which the API's CORS headers
+    answer (articles/api/cors.py)."""
 
     def __init__(self, application) -> None:
         self.application = application
@@ -423,7 +439,9 @@ class PageCacheFront:
 
     def __call__(self, environ, start_response):
         if environ.get("REQUEST_METHOD") in ("GET", "HEAD") and not (
-            "HTTP_IF_NONE_MATCH" in environ or "HTTP_IF_MODIFIED_SINCE" in environ
+            "HTTP_IF_NONE_MATCH" in environ
+            or "HTTP_IF_MODIFIED_SINCE" in environ
+            or "HTTP_ORIGIN" in environ
         ):
             request = WSGIRequest(environ)
             numbers = _page_of(request)

@@ -12,6 +12,7 @@ REDIS_URL             the cache every app server shares (redis://host:port/db); 
                       each process keeps pages in its own memory
 FOLIO_PAGE_CACHE      "off" turns the page cache off (for measuring and debugging)
 FOLIO_CACHE_PREFIX    keys' prefix in a shared cache (default folio), one per site
+FOLIO_API_CORS_ORIGINS  origins whose pages may use the API (spaces between), or "*"
 DJANGO_HTTPS          "1" behind TLS: HTTP redirected to HTTPS, HSTS, cookies sent over
                       HTTPS only, and the proxy's X-Forwarded-Proto trusted (the proxy
                       must set it); without it, plain HTTP is served
@@ -67,13 +68,16 @@ INSTALLED_APPS = [
     "taggit",
     "axes",
     "django_tasks_db",  # background work (articles/tasks.py), stored in the database
+    "ninja",  # the API (articles/api/): its docs' scripts and styles as static files
     "articles",
 ]
 if importlib.util.find_spec("django.tasks") is None:  # Django 5.2: the backport
-    INSTALLED_APPS.insert(-2, "django_tasks")
+    INSTALLED_APPS.insert(-3, "django_tasks")
 
 MIDDLEWARE = [
-    # First: a cached page is answered before the rest runs (see articles/pagecache.py).
+    # The API's cross-origin headers, on kept answers too (articles/api/cors.py).
+    "articles.api.cors.CorsMiddleware",
+    # A cached page is answered before the rest runs (see articles/pagecache.py).
     "articles.pagecache.PageCacheMiddleware",
     # A read whose database connection was cut is answered again (articles/outages.py).
     "articles.outages.RetryMiddleware",
@@ -302,6 +306,8 @@ else:
     # In every worker's memory: Django's bound of 300 entries (pages of 20 to 80 kB).
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 FOLIO_PAGE_CACHE = env_flag("FOLIO_PAGE_CACHE", True)
+# Other sites' pages that may use the API (articles/api/cors.py); none by default.
+FOLIO_API_CORS_ORIGINS = frozenset(os.environ.get("FOLIO_API_CORS_ORIGINS", "").split())
 # Without Redis, where the processes of this machine learn that the site has changed.
 FOLIO_PAGE_CACHE_GENERATION_FILE = BASE_DIR / "var" / "page-cache-generation"
 

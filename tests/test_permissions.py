@@ -365,6 +365,20 @@ atom                     200       200   200    200    200
 sitemap                  200       200   200    200    200
 robots                   200       200   200    200    200
 stored-image             404       404   404    404    404
+api:index                200       200   200    200    200
+api:api-root             200       200   200    200    200
+api:articles             200       200   200    200    200
+api:article(published)   200       200   200    200    200
+api:article(mine)        404       404   404    404    404
+api:article(review)      404       404   404    404    404
+api:article(imported)    404       404   404    404    404
+api:article(scheduled)   404       404   404    404    404
+api:article(archived)    404       404   404    404    404
+api:tags                 200       200   200    200    200
+api:authors              200       200   200    200    200
+api:openapi-json         200       200   200    200    200
+api:openapi-view         200       200   200    200    200
+api:missing              404       404   404    404    404
 """)
 
 # Pages that list articles: the published one is there, for everyone, and no other.
@@ -382,6 +396,7 @@ LISTS = {
     "rss",
     "atom",
     "sitemap",
+    "api:articles",  # JSON, the articles' addresses in it
 }
 # The model each admin screen shows, when the row does not name an article.
 ADMIN_THINGS = {
@@ -436,6 +451,10 @@ def public_address(key: str, world: World) -> str:
         return reverse("articles:search") + "?q=正文"
     if name in ("sitemap", "robots"):
         return reverse(name)
+    if name == "api:missing":
+        return "/api/no/such/address/"
+    if name.startswith("api:"):
+        return reverse(name, args=[world[target].slug] if target else [])
     if name == "stored-image":  # one nobody stored (tests/test_images.py serves some)
         return reverse(f"articles:{name}", args=[f"ab/{'ab' * 32}.jpg"])
     return reverse(f"articles:{name}", args=[world[target].slug] if target else [])
@@ -462,6 +481,8 @@ def addresses() -> tuple[set[str], set[str]]:
             elif name is None and route.endswith("(?P<url>.*)$"):
                 name = "catch_all"
             admin_names.add(name or route)
+        elif namespace == "api":  # its names are the site's again (articles, tags…)
+            public_names.add(f"api:{name}")
         else:
             public_names.add(name or route)
     return admin_names, public_names

@@ -1,0 +1,300 @@
+"""The archive as JSON, for anyone: articles (a list and each one), tags, authors. What
+readers may see, by the one definition of public (`Article.objects.published()`), as of
+one moment a request.
+
+Lists come a page at a time with the address of the next (`next`), a cursor: the last
+item's place in the order, so page 1,000 costs what page 1 does and nothing published
+meanwhile makes an item appear twice or not at all."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+from datetime import datetime
+
+from django.http import HttpRequest
+from django.shortcuts import get_object_or_404
+from django.urls import reverse
+from django.utils import timezone
+from ninja import Query, Router
+
+from .. import public, search
+from ..images import archive
+from ..models import Article, Author, Tag
+from . import schemas
+from .problems import BadParameter
+
+router = Router(tags=["reading"])
+
+# An article's fields, in the order they are given; html and markdown only when asked for
+# in a list, markdown only when asked for on its own.
+FIELDS = tuple(schemas.FIELDS)
+LISTED = tuple(name for name in FIELDS if name not in {"html", "markdown"})
+SHOWN = tuple(name for name in FIELDS if name != "markdown")
+
+
+@router.get("/", response=schemas.Index, url_name="index")
+def index(request: HttpRequest):
+    """Where the API's lists, its schema and its docs are."""
+    return {
+        name: request.build_absolute_uri(reverse(f"api:{view}"))
+        for name, view in (
+            ("articles", "articles"),
+            ("tags", "tags"),
+            ("authors", "authors"),
+            ("openapi", "openapi-json"),
+            ("docs", "openapi-view"),
+        )
+    }
+
+
+LIST = {400: schemas.Problem}
+ONE = {400: schemas.Problem, 404: schemas.Problem}
+
+
+@router.get(
+    "/articles/",
+    response={200: schemas.ArticlePage, **LIST},
+    exclude_unset=True,
+    url_name="articles",
+)
+def articles(request: HttpRequest, query: Query[schemas.ArticleQuery]):
+    """Published articles, newest first, a page at a time."""
+    _only(request, schemas.ArticleQuery)
+    chosen = _fields(query.fields, LISTED)
+    found = Article.objects.published(timezone.now())
+    if query.tag is not None:
+        found = found.filter(tagged_items__tag__slug=query.tag)
+    if query.author is not None:
+        found = found.filter(author__slug=query.author)
+    if query.published_after is not None:
+        found = found.filter(published_at__gte=_moment(query.published_after))
+    if query.published_before is not None:
+        found = found.filter(published_at__lt=_moment(query.published_before))
+    filters = (query.tag, query.author, query.published_after, query.published_before)
+    filtered = any(value is not None for value in filters)
+    if query.q and query.ordering in (None, "relevance") and not filtered:
+        return _best_first(request, query.q, chosen, query.limit, query.cursor)
+    if query.ordering == "relevance":
+        raise BadParameter("ordering", "relevance orders a search (q) with no other filter")
+    if query.q:
+        found = search.matching(found, query.q)
+    newest = query.ordering != "published_at"
+    return _by_date(request, found, chosen, query.limit, query.cursor, newest=newest)
+
+
+@router.get(
+    "/articles/{slug}/",
+    response={200: schemas.Article, **ONE},
+    exclude_unset=True,
+    url_name="article",
+)
+def article(request: HttpRequest, slug: str, query: Query[schemas.Fields]):
+    """One published article: every field but its Markdown unless `fields` asks for it."""
+    _only(request, schemas.Fields)
+    chosen = _fields(query.fields, SHOWN)
+    found = _loaded(Article.objects.published(timezone.now()), chosen)
+    return _shown(request, [get_object_or_404(found, slug=slug)], chosen)[0]
+
+
+@router.get("/tags/", response={200: schemas.TagPage, **LIST}, url_name="tags")
+def tags(request: HttpRequest, query: Query[schemas.IndexQuery]):
+    """Every tag on published articles, with how many, by slug (pinyin order)."""
+    _only(request, schemas.IndexQuery)
+    rows = public.tags(timezone.now())
+    page, following = _after_slug(rows, query.cursor, query.limit, lambda row: row.tag__slug)
+    results = [
+        {
+            "name": row.tag__name,
+            "slug": row.tag__slug,
+            "url": _url(request, Tag(slug=row.tag__slug)),
+            "count": row.count,
+        }
+        for row in page
+    ]
+    return {"next": _next(request, following and page[-1].tag__slug), "results": results}
+
+
+@router.get("/authors/", response={200: schemas.AuthorPage, **LIST}, url_name="authors")
+def authors(request: HttpRequest, query: Query[schemas.IndexQuery]):
+    """Every author of published articles, with how many and the latest, by slug."""
+    _only(request, schemas.IndexQuery)
+    rows = public.authors(timezone.now())
+    page, following = _after_slug(rows, query.cursor, query.limit, lambda row: row.slug)
+    results = [
+        {
+            "name": row.name,
+            "slug": row.slug,
+            "url": _url(request, Author(slug=row.slug)),
+            "count": row.count,
+            "latest": row.latest
+            and {
+                "title": row.latest.title,
+                "url": _url(request, Article(slug=row.latest.slug)),
+                "published_at": timezone.localtime(row.latest.published_at),
+            },
+        }
+        for row in page
+    ]
+    return {"next": _next(request, following and page[-1].slug), "results": results}
+
+
+# --- parameters
+
+
+def _only(request: HttpRequest, schema) -> None:
+    """Refuse a parameter the endpoint does not take (a misspelt filter would otherwise
+    be ignored, and the answer look right)."""
+    unknown = sorted(set(request.GET) - set(schema.model_fields))
+    if unknown:
+        taken = ", ".join(schema.model_fields)
+        raise BadParameter(unknown[0], f"not a parameter here; it takes {taken}")
+
+
+def _fields(asked: str | None, default: tuple[str, ...]) -> tuple[str, ...]:
+    if asked is None:
+        return default
+    names = [name.strip() for name in asked.split(",") if name.strip()]
+    wrong = [name for name in names if name not in FIELDS]
+    if wrong or not names:
+        raise BadParameter("fields", f"{wrong[0] if wrong else '(none)'} is not one of {FIELDS}")
+    return tuple(name for name in FIELDS if name in names)
+
+
+def _moment(value: datetime) -> datetime:
+    return value if timezone.is_aware(value) else timezone.make_aware(value)
+
+
+def _decode(cursor: str) -> list:
+    try:
+        padded = cursor + "=" * (-len(cursor) % 4)
+        value = json.loads(base64.urlsafe_b64decode(padded.encode("ascii")))
+    except (ValueError, UnicodeEncodeError, binascii.Error):
+        raise BadParameter("cursor", "not a cursor this API gave") from None
+    if not isinstance(value, list):
+        raise BadParameter("cursor", "not a cursor this API gave")
+    return value
+
+
+def _encode(value: list) -> str:
+    return base64.urlsafe_b64encode(json.dumps(value).encode()).decode().rstrip("=")
+
+
+def _next(request: HttpRequest, place) -> str | None:
+    """The address of the page after this one, which starts after `place` (none: this
+    page is the last)."""
+    if place is None or place is False or place == "":
+        return None
+    query = request.GET.copy()
+    query["cursor"] = _encode(place if isinstance(place, list) else [place])
+    return request.build_absolute_uri(f"{request.path}?{query.urlencode()}")
+
+
+# --- pages
+
+
+def _by_date(request, found, chosen, limit: int, cursor: str | None, *, newest: bool):
+    if cursor is not None:
+        place = _decode(cursor)
+        try:
+            when, pk = datetime.fromisoformat(place[0]), int(place[1])
+        except (IndexError, TypeError, ValueError):
+            raise BadParameter("cursor", "not a cursor this API gave") from None
+        found = found.before(when, pk) if newest else found.after(when, pk)
+    order = ("-published_at", "-pk") if newest else ("published_at", "pk")
+    rows = list(_loaded(found.order_by(*order), chosen)[: limit + 1])
+    page, following = rows[:limit], len(rows) > limit
+    last = page[-1] if page else None
+    place = following and [last.published_at.isoformat(), last.pk]
+    return {"next": _next(request, place), "results": _shown(request, page, chosen)}
+
+
+def _best_first(request, text: str, chosen, limit: int, cursor: str | None):
+    offset = 0
+    if cursor is not None:
+        place = _decode(cursor)
+        if len(place) != 1 or not isinstance(place[0], int) or place[0] < 0:
+            raise BadParameter("cursor", "not a cursor this API gave")
+        offset = place[0]
+    results = search.Results(text)
+    ids = results.ids(limit=limit + 1, offset=offset)
+    found = _loaded(Article.objects.published(), chosen).in_bulk(ids[:limit])
+    page = [found[pk] for pk in ids[:limit] if pk in found]
+    place = len(ids) > limit and offset + limit
+    return {"next": _next(request, place), "results": _shown(request, page, chosen)}
+
+
+def _after_slug(rows, cursor: str | None, limit: int, slug_of):
+    """A page of `rows` (in slug order) after the cursor's slug; whether more follow."""
+    if cursor is not None:
+        place = _decode(cursor)
+        if len(place) != 1 or not isinstance(place[0], str):
+            raise BadParameter("cursor", "not a cursor this API gave")
+        rows = [row for row in rows if slug_of(row) > place[0]]
+    return rows[:limit], len(rows) > limit
+
+
+# --- articles as JSON
+
+
+def _loaded(articles, chosen):
+    """`articles` reading what `chosen` fields need and no more."""
+    if {"author", "tags"} & set(chosen):
+        articles = articles.with_related()
+    if {"key_points", "risks"} & set(chosen):
+        articles = articles.prefetch_related("summary_items")
+    unread = [
+        name for field, name in (("html", "body_html"), ("markdown", "body")) if field not in chosen
+    ]
+    return articles.defer("vault_layout", "extra", *unread)
+
+
+def _shown(request: HttpRequest, page: list[Article], chosen) -> list[dict]:
+    """`page` as the API gives it: the `chosen` fields of each."""
+    htmls = iter([])
+    if "html" in chosen:
+        htmls = iter(
+            archive.shown([a.body_html for a in page], base=request.build_absolute_uri("/"))
+        )
+    return [_article(request, article, chosen, next(htmls, "")) for article in page]
+
+
+def _article(request, article: Article, chosen, html: str) -> dict:
+    values = {
+        "id": lambda: article.pk,
+        "title": lambda: article.title,
+        "slug": lambda: article.slug,
+        "url": lambda: _url(request, article),
+        "published_at": lambda: timezone.localtime(article.published_at),
+        "updated_at": lambda: timezone.localtime(article.updated_at),
+        "author": lambda: (
+            article.author
+            and {
+                "name": article.author.name,
+                "slug": article.author.slug,
+                "url": _url(request, article.author),
+            }
+        ),
+        "source": lambda: article.source_platform,
+        "original_url": lambda: article.original_link,
+        "summary": lambda: article.summary,
+        "key_points": lambda: [_item(item) for item in article.key_points()],
+        "risks": lambda: [_item(item) for item in article.risks()],
+        "tags": lambda: [
+            {"name": tag.name, "slug": tag.slug, "url": _url(request, tag)}
+            for tag in article.tag_list()
+        ],
+        "reading_minutes": lambda: article.reading_minutes,
+        "html": lambda: html,
+        "markdown": lambda: article.body,
+    }
+    return {name: values[name]() for name in chosen}
+
+
+def _item(item) -> dict:
+    return {"label": item.label, "text": item.text}
+
+
+def _url(request: HttpRequest, thing) -> str:
+    return request.build_absolute_uri(thing.get_absolute_url())

@@ -1,0 +1,176 @@
+"""What the API gives, as typed schemas: its OpenAPI schema is made from these."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from typing import Annotated, Literal
+
+from ninja import Schema
+from pydantic import BeforeValidator, Field
+
+FIELDS = (  # an article's, in the order given (the Article schema's below)
+    "id",
+    "title",
+    "slug",
+    "url",
+    "published_at",
+    "updated_at",
+    "author",
+    "source",
+    "original_url",
+    "summary",
+    "key_points",
+    "risks",
+    "tags",
+    "reading_minutes",
+    "html",
+    "markdown",
+)
+
+
+# --- what the API takes
+
+
+class Page(Schema):
+    cursor: str | None = Field(
+        None, pattern="^[A-Za-z0-9_-]+$", description="Where a page starts: from `next`."
+    )
+
+
+_ONE = "(?:" + "|".join(FIELDS) + ")"
+
+
+class Fields(Schema):
+    fields: str | None = Field(
+        None,
+        pattern=f"^{_ONE}(?:,{_ONE})*$",
+        description="The fields to give, commas between, of: " + ", ".join(FIELDS) + ". "
+        "By default every one but html and markdown in a list, every one but markdown alone.",
+    )
+
+
+def _iso(value):
+    """A date or time as ISO 8601 writes it; not a number (pydantic would read one as
+    seconds since 1970)."""
+    if not (isinstance(value, str) and re.match(r"\d{4}-\d\d-\d\d(?:$|[T ])", value)):
+        raise ValueError("give a date, 2024-05-01, or a time, 2024-05-01T08:00+08:00")
+    return value
+
+
+Moment = Annotated[datetime, BeforeValidator(_iso)]
+
+
+class ArticleQuery(Page, Fields):
+    tag: str | None = Field(None, description="Only articles with the tag of this slug.")
+    author: str | None = Field(None, description="Only articles by the author of this slug.")
+    published_after: Moment | None = Field(
+        None,
+        description="Published at or after this time: 2024-05-01, 2024-05-01T08:00 (in "
+        "Folio's time zone) or 2024-05-01T08:00+08:00.",
+    )
+    published_before: Moment | None = Field(
+        None, description="Published before this time (as published_after)."
+    )
+    q: str | None = Field(None, description="Words to search for, as on /search/.")
+    ordering: Literal["-published_at", "published_at", "relevance"] | None = Field(
+        None,
+        description="Newest first (the default), oldest first, or best match first (the "
+        "default with `q` and no other filter; not with one).",
+    )
+    limit: int = Field(20, ge=1, le=100, description="Articles a page.")
+
+
+class IndexQuery(Page):
+    limit: int = Field(100, ge=1, le=1000, description="Entries a page.")
+
+
+# --- what it gives
+
+
+class ParameterError(Schema):
+    parameter: str
+    detail: str
+
+
+class Problem(Schema):
+    """A problem details object (RFC 9457), as application/problem+json."""
+
+    type: str = "about:blank"
+    title: str
+    status: int
+    detail: str = None
+    errors: list[ParameterError] = Field(None, description="Each bad parameter (with 400).")
+
+
+class Index(Schema):
+    articles: str
+    tags: str
+    authors: str
+    openapi: str = Field(description="This API's OpenAPI schema.")
+    docs: str = Field(description="This API's docs, to read and try.")
+
+
+class Link(Schema):
+    name: str
+    slug: str
+    url: str = Field(description="Its page on the site.")
+
+
+class Item(Schema):
+    label: str = Field(description="The item's bold lead, if it has one.")
+    text: str
+
+
+class Article(Schema):
+    """An article; a field left out of `fields` is absent."""
+
+    id: int = None
+    title: str = None
+    slug: str = None
+    url: str = Field(None, description="Its page on the site.")
+    published_at: datetime = None
+    updated_at: datetime = Field(None, description="Its last change.")
+    author: Link | None = None
+    source: str = Field(None, description="Where it was clipped from (a WeChat account…).")
+    original_url: str = Field(None, description='The original article (http or https), or "".')
+    summary: str = Field(None, description="Its one-sentence summary.")
+    key_points: list[Item] = None
+    risks: list[Item] = None
+    tags: list[Link] = None
+    reading_minutes: int = None
+    html: str = Field(None, description="The body as the site shows it (sanitized HTML).")
+    markdown: str = Field(None, description="The body as written.")
+
+
+class ArticlePage(Schema):
+    next: str | None = Field(description="The next page's address; null on the last.")
+    results: list[Article]
+
+
+class Tag(Link):
+    count: int = Field(description="Published articles with it.")
+
+
+class TagPage(Schema):
+    next: str | None
+    results: list[Tag]
+
+
+class Latest(Schema):
+    title: str
+    url: str
+    published_at: datetime
+
+
+class Author(Link):
+    count: int = Field(description="Published articles by them.")
+    latest: Latest | None
+
+
+class AuthorPage(Schema):
+    next: str | None
+    results: list[Author]
+
+
+assert tuple(Article.model_fields) == FIELDS
