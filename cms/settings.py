@@ -306,6 +306,8 @@ else:
     # In every worker's memory: Django's bound of 300 entries (pages of 20 to 80 kB).
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 FOLIO_PAGE_CACHE = env_flag("FOLIO_PAGE_CACHE", True)
+# How many writes a token may make (articles/api/auth.py): "N/s", "N/m", "N/h" or "N/d".
+FOLIO_API_WRITE_RATE = os.environ.get("FOLIO_API_WRITE_RATE", "60/m")
 # Other sites' pages that may use the API (articles/api/cors.py); none by default.
 FOLIO_API_CORS_ORIGINS = frozenset(os.environ.get("FOLIO_API_CORS_ORIGINS", "").split())
 # Without Redis, where the processes of this machine learn that the site has changed.

@@ -18,11 +18,13 @@ def person(username: str, role: str | None) -> User:
 
 
 def _group(role: str) -> Group:
-    """The role's group, made again as its migration makes it when a transactional test's
+    """The role's group, made again as its migrations make it when a transactional test's
     flush emptied the table (restoring it by serialized rollback broke on content types the
     flush had numbered anew)."""
     if not Group.objects.filter(name=role).exists():
         importlib.import_module("articles.migrations.0004_roles").create_roles(apps, None)
+        tokens = importlib.import_module("articles.migrations.0018_api_tokens")
+        tokens.give_roles_tokens(apps, None)
     return Group.objects.get(name=role)
 
 

@@ -187,3 +187,27 @@ def test_the_history_compare_and_restore_pages_fit_and_have_no_serious_violation
             assert page.locator("table.folio-sbs").count() >= 2  # title and body
             assert page.evaluate("document.documentElement.scrollWidth - window.innerWidth") <= 0
         assert reader.errors == []
+
+
+@pytest.mark.parametrize(("width", "height"), WIDTHS, ids=["phone", "desktop"])
+def test_a_new_api_token_is_shown_once_readably(site, width, height):
+    """Made through the admin's form: the page with the key, which fits and is audited."""
+    from tests.newsroom import person
+
+    person("author", "Author")
+    with chromium() as browser:
+        reader = Reader(browser, viewport={"width": width, "height": height})
+        page = reader.page
+        reader.log_in(site, "author")
+        page.goto(site + "/admin/articles/apitoken/add/")
+        page.fill("#id_name", "剪藏工具")
+        page.click("input[name=_save]")
+        page.wait_for_load_state("networkidle")
+        key = page.input_value("#folio-key")
+        assert key.startswith("folio_")
+        assert page.evaluate("document.documentElement.scrollWidth - window.innerWidth") <= 0
+        if shots := os.environ.get("FOLIO_SCREENSHOTS"):
+            page.screenshot(path=f"{shots}/admin-new-token-{width}.png", full_page=True)
+        failed = audit(page)
+        assert not failed, json.dumps(failed, ensure_ascii=False, indent=1)
+        assert reader.errors == []

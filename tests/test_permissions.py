@@ -43,8 +43,9 @@ from django.test import Client, RequestFactory, override_settings
 from django.urls import URLResolver, get_resolver, reverse
 from django.utils import timezone
 
-from articles import changes, publishing
+from articles import changes, publishing, tokens
 from articles.models import (
+    ApiToken,
     Article,
     ArticleRedirect,
     Author,
@@ -179,6 +180,7 @@ def build() -> World:
         "spare_group": Group.objects.create(name="实习生"),
         "log": AccessLog.objects.create(username="intruder", ip_address="203.0.113.9"),
         "failure": AccessFailureLog.objects.create(username="intruder", ip_address="203.0.113.9"),
+        "token": tokens.make(user=people["author"], name="作者的令牌")[0],
     }
     sessions = {}
     for actor, user in people.items():
@@ -226,6 +228,7 @@ def snapshot() -> dict[str, list[tuple]]:
         AccessAttempt,
         AccessLog,
         AccessFailureLog,
+        ApiToken,
     ]
     return {
         model._meta.label: list(
@@ -315,6 +318,12 @@ auth_group_change                             login     403   403    403    edit
 auth_group_object                             login     302   302    302    302
 auth_group_history                            login     403   403    403    200
 auth_group_delete                             login     403   403    403    200
+articles_apitoken_changelist                  login     403   200    200    200
+articles_apitoken_add                         login     403   200    200    200
+articles_apitoken_change                      login     403   edit   302    edit
+articles_apitoken_object                      login     302   302    302    302
+articles_apitoken_history                     login     302   200    302    200
+articles_apitoken_delete                      login     403   403    403    200
 axes_accessattempt_changelist                 login     403   403    403    200
 axes_accessattempt_add                        login     403   403    403    403
 axes_accessattempt_change                     login     403   403    403    edit
@@ -379,6 +388,7 @@ api:authors              200       200   200    200    200
 api:openapi-json         200       200   200    200    200
 api:openapi-view         200       200   200    200    200
 api:missing              404       404   404    404    404
+api:article-status(published) 405  405   405    405    405
 """)
 
 # Pages that list articles: the published one is there, for everyone, and no other.
@@ -407,6 +417,7 @@ ADMIN_THINGS = {
     "axes_accessattempt": "attempt",
     "axes_accesslog": "log",
     "axes_accessfailurelog": "failure",
+    "articles_apitoken": "token",  # the Author's
 }
 OBJECT_VIEWS = ("_change", "_history", "_delete", "_password_change", "_images_again")
 
@@ -501,6 +512,7 @@ def test_the_admin_shows_the_models_it_is_meant_to():
     merges. A screen added here needs its rows in the tables above."""
     shown = {model._meta.label for model in admin.site._registry}
     assert shown == {
+        "articles.ApiToken",
         "articles.Article",
         "articles.Author",
         "articles.Tag",
@@ -799,6 +811,25 @@ ACTIONS = {
         lambda w: False,  # it changes nothing: the cells say who gets an answer
     ),
     # tags and authors: rename (an edit of each article), add, delete
+    "articles_apitoken_changelist/revoke(token)": Action(
+        bulk("articles_apitoken_changelist", "revoke", "token"),
+        lambda w: w.fresh("token").revoked_at is not None,
+    ),
+    "articles_apitoken_changelist/delete_selected(token)": Action(
+        bulk("articles_apitoken_changelist", "delete_selected", "token", post="yes"),
+        gone("token"),
+    ),
+    "articles_apitoken_add/new": Action(
+        crafted("articles_apitoken_add", name="新的令牌"),
+        lambda w: ApiToken.objects.filter(name="新的令牌").exists(),
+    ),
+    "articles_apitoken_change/rename": Action(
+        crafted("articles_apitoken_change", "token", name="改名的令牌"),
+        lambda w: w.fresh("token").name == "改名的令牌",
+    ),
+    "articles_apitoken_delete/token": Action(
+        deleted("articles_apitoken_delete", "token"), gone("token")
+    ),
     "articles_tag_add/new": Action(
         crafted("articles_tag_add", name="新的话题", vault_path="新的话题"),
         lambda w: Tag.objects.filter(name="新的话题").exists(),
@@ -947,6 +978,11 @@ articles_article_images_again/published                      login     403   302
 articles_article_delete/mine                                 login     403   403    302+   302+
 articles_article_delete/published                            login     403   403    302+   302+
 articles_article_preview/body                                login     403   200    200    200
+articles_apitoken_changelist/revoke(token)                   login     403   302+   302    302+
+articles_apitoken_changelist/delete_selected(token)          login     403   302    302    302+
+articles_apitoken_add/new                                    login     403   200+   200+   200+
+articles_apitoken_change/rename                              login     403   302+   302    302+
+articles_apitoken_delete/token                               login     403   403    403    302+
 articles_tag_add/new                                         login     403   403    302+   302+
 articles_tag_change/rename                                   login     403   403    302+   302+
 articles_tag_delete/spare_tag                                login     403   403    302+   302+

@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from django_tasks_db.models import DBTaskResult
 from taggit.models import Tag as TaggitTag
 
-from . import articles, logins, taxonomy  # noqa: F401 (they register their screens)
+from . import articles, logins, taxonomy, tokens  # noqa: F401 (they register their screens)
 
 # Folio has its own tag model (with a vault path); taggit's stays empty.
 admin.site.unregister(TaggitTag)

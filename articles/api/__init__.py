@@ -8,7 +8,7 @@ from ninja import NinjaAPI
 from ninja.renderers import JSONRenderer
 
 from .. import pagecache
-from . import problems, reading
+from . import problems, reading, writing
 
 
 class Renderer(JSONRenderer):
@@ -37,6 +37,7 @@ api = FolioAPI(
     docs_url="/docs",
 )
 api.add_router("", reading.router)
+api.add_router("", writing.router)
 problems.install(api)
 PUBLIC = {"index", "articles", "article", "tags", "authors", "openapi-json"}
 

@@ -3,10 +3,18 @@ title, what went wrong, and for bad parameters which ones."""
 
 from __future__ import annotations
 
+import math
+
+from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, HttpRequest, JsonResponse
-from ninja.errors import HttpError, ValidationError
+from ninja.errors import AuthenticationError, HttpError, Throttled, ValidationError
 
 MEDIA_TYPE = "application/problem+json"
+NO_TOKEN = (
+    "Send a token of yours as `Authorization: Bearer <key>` (made in the newsroom, under "
+    "API tokens); this one is unknown or revoked, or there was none."
+)
 
 
 class BadParameter(Exception):
@@ -68,7 +76,22 @@ def install(api) -> None:
 
     @api.exception_handler(HttpError)
     def http_error(request: HttpRequest, error: HttpError):
-        return problem(error.status_code, str(error))
+        if isinstance(error, AuthenticationError):
+            response = problem(401, "Unauthorized", NO_TOKEN)
+            response.headers["WWW-Authenticate"] = 'Bearer realm="folio"'
+            return response
+        response = problem(error.status_code, str(error))
+        if isinstance(error, Throttled) and error.wait:
+            response.headers["Retry-After"] = str(math.ceil(error.wait))
+        return response
+
+    @api.exception_handler(PermissionDenied)
+    def forbidden(request: HttpRequest, error: PermissionDenied):
+        return problem(403, "Forbidden", str(error))
+
+    @api.exception_handler(DjangoValidationError)
+    def conflict(request: HttpRequest, error: DjangoValidationError):
+        return problem(409, "Conflict", " ".join(error.messages))
 
 
 def _named(request: HttpRequest, error: dict) -> tuple[str, str]:

@@ -81,6 +81,15 @@ class ArticleQuery(Page, Fields):
     limit: int = Field(20, ge=1, le=100, description="Articles a page.")
 
 
+class StatusChange(Schema):
+    status: Literal["draft", "review", "published", "archived"] = Field(
+        description="review: submit for review; published: publish; draft: take back."
+    )
+    publish_at: Moment | None = Field(
+        None, description="With published: when (a time to come schedules it)."
+    )
+
+
 class IndexQuery(Page):
     limit: int = Field(100, ge=1, le=1000, description="Entries a page.")
 
@@ -101,6 +110,14 @@ class Problem(Schema):
     status: int
     detail: str = None
     errors: list[ParameterError] = Field(None, description="Each bad parameter (with 400).")
+
+
+class Status(Schema):
+    slug: str
+    status: str = Field(description="As set: draft, review, published or archived.")
+    state: str = Field(description="Where it stands: published but to come is scheduled.")
+    published_at: datetime
+    url: str
 
 
 class Index(Schema):

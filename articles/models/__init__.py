@@ -4,8 +4,10 @@ from .articles import Article, ArticleQuerySet, ArticleRedirect, SummaryItem
 from .history import Revision, SyncedFile
 from .images import RemoteImage, StoredImage
 from .taxonomy import Author, Tag, TaggedArticle, TagRedirect, unique_slug
+from .tokens import ApiToken
 
 __all__ = [
+    "ApiToken",
     "Article",
     "ArticleQuerySet",
     "ArticleRedirect",
