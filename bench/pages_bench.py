@@ -17,6 +17,9 @@ baseline measured moments before and after, on the same machine.
 - cache off: an article, home, the biggest tag vs plain
 - page 50 (or the biggest tag's last, with fewer articles) vs page 1, of home and of the
   biggest tag (cache off)
+- the API's list (/api/articles/): cached (100 tags' lists in turn, in Redis and in
+  memory) and not (the newest articles) vs plain, and its page 1,000 vs page 1 (as many
+  articles a page as make 1,000 pages: 10 for 10,000), cache off
 - workers' resident memory after the load, server CPU per request
 """
 
@@ -77,11 +80,14 @@ def run(scratch: Path, args) -> int:
     # Page 50 of the biggest tag (10,000 articles: 6,000 tagged AI), or its last page.
     tagged = Article.objects.published().filter(tagged_items__tag__slug=biggest).count()
     deep = max(2, min(50, -(-tagged // settings.FOLIO_PAGE_SIZE)))
+    sampled = rng.sample(tags, k=min(100, len(tags)))
     paths = {
+        "api list": [f"/api/articles/?tag={slug}" for slug in sampled],
+        "api pages": api_pages(len(articles)),
         "article": rng.sample(articles, k=min(500, len(articles))),
         "many articles": rng.sample(articles, k=min(2000, len(articles))),
         "home": ["/"],
-        "tag": [f"/tags/{slug}/" for slug in rng.sample(tags, k=min(100, len(tags)))],
+        "tag": [f"/tags/{slug}/" for slug in sampled],
     }
     vendor = connection.vendor
     environ = {**server_environment(static, "bench"), "DJANGO_SETTINGS_MODULE": "bench.settings"}
@@ -91,6 +97,18 @@ def run(scratch: Path, args) -> int:
     finally:  # the servers' pages: hundreds of MB, kept for days otherwise
         forget(environ["REDIS_URL"], environ["FOLIO_CACHE_PREFIX"])
     return report(vendor, args, rows)
+
+
+def api_pages(count: int) -> tuple[str, str]:
+    """The API list's page 1 and page 1,000, at as many articles a page as make 1,000."""
+    from articles.api.reading import encode_cursor
+    from articles.models import Article
+
+    size = max(1, count // 1000)
+    newest = Article.objects.published().order_by("-published_at", "-pk")
+    when, pk = newest.values_list("published_at", "pk")[999 * size - 1]  # page 999's last
+    first = f"/api/articles/?limit={size}"
+    return first, f"{first}&cursor={encode_cursor([when.isoformat(), pk])}"
 
 
 def measure(
@@ -103,7 +121,7 @@ def measure(
     # Each worker keeps its own 300 pages: 100 articles in turn, warmed in every worker.
     for store, env, articles in (("Redis", environ, 500), ("memory", local, 100)):
         with Server(scratch, args, env | {"FOLIO_PAGE_CACHE": "on"}) as server:
-            for name in ("article", "home", "tag"):
+            for name in ("article", "home", "tag", "api list"):
                 some = paths[name][:articles]
                 server.warm(some * 3)
                 ratio, load = server.against_plain(some)
@@ -117,7 +135,9 @@ def measure(
             cached_rss = max(cached_rss, server.rss_mb())
     with Server(scratch, args, environ | {"FOLIO_PAGE_CACHE": "off"}) as server:
         single = {"article": paths["article"][:1], "home": ["/"], "tag": [f"/tags/{biggest}/"]}
-        for name, target in (("article", "article"), ("home", "list"), ("tag", "list")):
+        single["api list"] = ["/api/articles/"]
+        lists = (("home", "list"), ("tag", "list"), ("api list", "list"))
+        for name, target in (("article", "article"), *lists):
             ratio, load = server.against_plain(single[name])
             rows.append(row(f"cache off: {name}", ratio, load, TARGETS[target]))
         for name, first in (("home", "/"), ("tag", f"/tags/{biggest}/")):
@@ -129,6 +149,11 @@ def measure(
             figure = f"{cost:.2f}× the cost"
             label = f"{name} page {deep} vs page 1"
             rows.append((label, figure, cost <= limit, f"≤ {limit}×", detail))
+        first, far = (server.load([path]) for path in paths["api pages"])
+        cost, limit = first.rps / far.rps, TARGETS["page 50"]
+        detail = f"{far.cpu_ms:.1f} ms CPU vs {first.cpu_ms:.1f}"
+        figure = f"{cost:.2f}× the cost"
+        rows.append(("API page 1,000 vs page 1", figure, cost <= limit, f"≤ {limit}×", detail))
         rss = max(cached_rss, server.rss_mb())
     rows.append(("worker RSS after load", f"{rss:.0f} MB", rss < TARGETS["rss_mb"], "< 100 MB", ""))
     return rows

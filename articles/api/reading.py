@@ -177,7 +177,8 @@ def _decode(cursor: str) -> list:
     return value
 
 
-def _encode(value: list) -> str:
+def encode_cursor(value: list) -> str:
+    """The cursor of a place in a list (what `next` carries)."""
     return base64.urlsafe_b64encode(json.dumps(value).encode()).decode().rstrip("=")
 
 
@@ -187,7 +188,7 @@ def _next(request: HttpRequest, place) -> str | None:
     if place is None or place is False or place == "":
         return None
     query = request.GET.copy()
-    query["cursor"] = _encode(place if isinstance(place, list) else [place])
+    query["cursor"] = encode_cursor(place if isinstance(place, list) else [place])
     return request.build_absolute_uri(f"{request.path}?{query.urlencode()}")
 
 
