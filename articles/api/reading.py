@@ -11,9 +11,12 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+from collections import defaultdict
 from datetime import datetime
+from typing import NamedTuple
+from urllib.parse import quote
 
-from django.http import HttpRequest
+from django.http import HttpRequest, JsonResponse
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils import timezone
@@ -21,7 +24,7 @@ from ninja import Query, Router
 
 from .. import public, search
 from ..images import archive
-from ..models import Article, Author, Tag
+from ..models import Article, SummaryItem, TaggedArticle
 from . import schemas
 from .problems import BadParameter
 
@@ -75,13 +78,13 @@ def articles(request: HttpRequest, query: Query[schemas.ArticleQuery]):
     filters = (query.tag, query.author, query.published_after, query.published_before)
     filtered = any(value is not None for value in filters)
     if query.q and query.ordering in (None, "relevance") and not filtered:
-        return _best_first(request, query.q, chosen, query.limit, query.cursor)
+        return _json(_best_first(request, query.q, chosen, query.limit, query.cursor))
     if query.ordering == "relevance":
         raise BadParameter("ordering", "relevance orders a search (q) with no other filter")
     if query.q:
         found = search.matching(found, query.q)
     newest = query.ordering != "published_at"
-    return _by_date(request, found, chosen, query.limit, query.cursor, newest=newest)
+    return _json(_by_date(request, found, chosen, query.limit, query.cursor, newest=newest))
 
 
 @router.get(
@@ -95,20 +98,20 @@ def article(request: HttpRequest, slug: str, query: Query[schemas.Fields]):
     _only(request, schemas.Fields)
     chosen = _fields(query.fields, SHOWN)
     found = _loaded(Article.objects.published(timezone.now()), chosen)
-    return _shown(request, [get_object_or_404(found, slug=slug)], chosen)[0]
+    return _json(_shown(request, [get_object_or_404(found, slug=slug)], chosen)[0])
 
 
 @router.get("/tags/", response={200: schemas.TagPage, **LIST}, url_name="tags")
 def tags(request: HttpRequest, query: Query[schemas.IndexQuery]):
     """Every tag on published articles, with how many, by slug (pinyin order)."""
     _only(request, schemas.IndexQuery)
-    rows = public.tags(timezone.now())
+    rows, links = public.tags(timezone.now()), _Links(request)
     page, following = _after_slug(rows, query.cursor, query.limit, lambda row: row.tag__slug)
     results = [
         {
             "name": row.tag__name,
             "slug": row.tag__slug,
-            "url": _url(request, Tag(slug=row.tag__slug)),
+            "url": links("articles:tag", row.tag__slug),
             "count": row.count,
         }
         for row in page
@@ -120,18 +123,18 @@ def tags(request: HttpRequest, query: Query[schemas.IndexQuery]):
 def authors(request: HttpRequest, query: Query[schemas.IndexQuery]):
     """Every author of published articles, with how many and the latest, by slug."""
     _only(request, schemas.IndexQuery)
-    rows = public.authors(timezone.now())
+    rows, links = public.authors(timezone.now()), _Links(request)
     page, following = _after_slug(rows, query.cursor, query.limit, lambda row: row.slug)
     results = [
         {
             "name": row.name,
             "slug": row.slug,
-            "url": _url(request, Author(slug=row.slug)),
+            "url": links("articles:author", row.slug),
             "count": row.count,
             "latest": row.latest
             and {
                 "title": row.latest.title,
-                "url": _url(request, Article(slug=row.latest.slug)),
+                "url": links("articles:article", row.latest.slug),
                 "published_at": timezone.localtime(row.latest.published_at),
             },
         }
@@ -239,53 +242,53 @@ def _after_slug(rows, cursor: str | None, limit: int, slug_of):
 # --- articles as JSON
 
 
+def _json(data: dict) -> JsonResponse:
+    """Articles as JSON, made here to the schema (tests/test_api_schema.py holds them to
+    it) rather than validated again by Ninja: that took a third of a list's time."""
+    return JsonResponse(data, json_dumps_params={"ensure_ascii": False})
+
+
 def _loaded(articles, chosen):
     """`articles` reading what `chosen` fields need and no more."""
-    if {"author", "tags"} & set(chosen):
-        articles = articles.with_related()
-    if {"key_points", "risks"} & set(chosen):
-        articles = articles.prefetch_related("summary_items")
-    unread = [
-        name for field, name in (("html", "body_html"), ("markdown", "body")) if field not in chosen
-    ]
+    if "author" in chosen:
+        articles = articles.select_related("author")
+    bodies = {"html": "body_html", "markdown": "body"}
+    unread = [column for field, column in bodies.items() if field not in chosen]
     return articles.defer("vault_layout", "extra", *unread)
 
 
 def _shown(request: HttpRequest, page: list[Article], chosen) -> list[dict]:
-    """`page` as the API gives it: the `chosen` fields of each."""
+    """`page` as the API gives it: the `chosen` fields of each. Tags and summary rows
+    read as plain rows, two queries for the page (as model instances they cost more
+    than the rest of the answer)."""
+    links, ids = _Links(request), [article.pk for article in page]
+    tags = _tags(ids) if "tags" in chosen else {}
+    items = _items(ids) if {"key_points", "risks"} & set(chosen) else {}
     htmls = iter([])
     if "html" in chosen:
-        htmls = iter(
-            archive.shown([a.body_html for a in page], base=request.build_absolute_uri("/"))
-        )
-    return [_article(request, article, chosen, next(htmls, "")) for article in page]
+        base = request.build_absolute_uri("/")
+        htmls = iter(archive.shown([article.body_html for article in page], base=base))
+    return [
+        _article(article, chosen, links, next(htmls, ""), tags, items.get(article.pk, {}))
+        for article in page
+    ]
 
 
-def _article(request, article: Article, chosen, html: str) -> dict:
+def _article(article: Article, chosen, links, html: str, tags, items) -> dict:
     values = {
         "id": lambda: article.pk,
         "title": lambda: article.title,
         "slug": lambda: article.slug,
-        "url": lambda: _url(request, article),
-        "published_at": lambda: timezone.localtime(article.published_at),
-        "updated_at": lambda: timezone.localtime(article.updated_at),
-        "author": lambda: (
-            article.author
-            and {
-                "name": article.author.name,
-                "slug": article.author.slug,
-                "url": _url(request, article.author),
-            }
-        ),
+        "url": lambda: links("articles:article", article.slug),
+        "published_at": lambda: timezone.localtime(article.published_at).isoformat(),
+        "updated_at": lambda: timezone.localtime(article.updated_at).isoformat(),
+        "author": lambda: article.author and links.named("articles:author", article.author),
         "source": lambda: article.source_platform,
         "original_url": lambda: article.original_link,
         "summary": lambda: article.summary,
-        "key_points": lambda: [_item(item) for item in article.key_points()],
-        "risks": lambda: [_item(item) for item in article.risks()],
-        "tags": lambda: [
-            {"name": tag.name, "slug": tag.slug, "url": _url(request, tag)}
-            for tag in article.tag_list()
-        ],
+        "key_points": lambda: items.get(SummaryItem.Kind.POINT, []),
+        "risks": lambda: items.get(SummaryItem.Kind.RISK, []),
+        "tags": lambda: [links.named("articles:tag", tag) for tag in tags.get(article.pk, [])],
         "reading_minutes": lambda: article.reading_minutes,
         "html": lambda: html,
         "markdown": lambda: article.body,
@@ -293,9 +296,43 @@ def _article(request, article: Article, chosen, html: str) -> dict:
     return {name: values[name]() for name in chosen}
 
 
-def _item(item) -> dict:
-    return {"label": item.label, "text": item.text}
+def _tags(ids: list[int]) -> dict[int, list]:
+    """The tags of articles `ids`, in the order they were added (as the site lists them)."""
+    found = defaultdict(list)
+    rows = TaggedArticle.objects.filter(content_object__in=ids).order_by("pk")
+    for pk, name, slug in rows.values_list("content_object", "tag__name", "tag__slug"):
+        found[pk].append(Named(name, slug))
+    return found
 
 
-def _url(request: HttpRequest, thing) -> str:
-    return request.build_absolute_uri(thing.get_absolute_url())
+def _items(ids: list[int]) -> dict[int, dict[str, list]]:
+    """The key points and risks of articles `ids`, by article and kind, in their order."""
+    found = defaultdict(lambda: defaultdict(list))
+    rows = SummaryItem.objects.filter(article__in=ids).order_by("position", "pk")
+    for pk, kind, label, text in rows.values_list("article", "kind", "label", "text"):
+        found[pk][kind].append({"label": label, "text": text})
+    return found
+
+
+class Named(NamedTuple):
+    name: str
+    slug: str
+
+
+class _Links:
+    """The site's absolute addresses of things by their slug: each kind reversed once
+    (a reverse costs more than the rest of an article's JSON)."""
+
+    PLACE = "--slug--"
+
+    def __init__(self, request: HttpRequest) -> None:
+        self.request, self.patterns = request, {}
+
+    def __call__(self, view: str, slug: str) -> str:
+        if view not in self.patterns:
+            address = reverse(view, args=[self.PLACE])
+            self.patterns[view] = self.request.build_absolute_uri(address)
+        return self.patterns[view].replace(self.PLACE, quote(slug, safe=""))
+
+    def named(self, view: str, thing) -> dict:
+        return {"name": thing.name, "slug": thing.slug, "url": self(view, thing.slug)}
