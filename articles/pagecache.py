@@ -441,7 +441,7 @@ class PageCacheFront:
         if environ.get("REQUEST_METHOD") in ("GET", "HEAD") and not (
             "HTTP_IF_NONE_MATCH" in environ
             or "HTTP_IF_MODIFIED_SINCE" in environ
-            or "HTTP_ORIGIN" in environ
+            or ("HTTP_ORIGIN" in environ and settings.FOLIO_API_CORS_ORIGINS)
         ):
             request = WSGIRequest(environ)
             numbers = _page_of(request)

@@ -94,6 +94,10 @@ def test_status_changes_as_the_admin_allows_and_each_is_a_revision(client):
     later = move(client, editors, draft.slug, "published", publish_at="2099-01-01T08:00+08:00")
     assert later.json()["state"] == "scheduled"
     assert later.json()["published_at"] == "2099-01-01T08:00:00+08:00"
+    move(client, editors, draft.slug, "draft")
+    local = move(client, editors, draft.slug, "published", publish_at="2099-01-02T08:00")
+    assert local.status_code == 200, local.content  # in Folio's time zone
+    assert local.json()["published_at"] == "2099-01-02T08:00:00+08:00"
     assert move(client, editors, "no-such-article", "review").status_code == 404
     assert move(client, editors, draft.slug, "gone").status_code == 400
 

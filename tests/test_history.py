@@ -121,6 +121,8 @@ def test_compare_shows_both_revisions_side_by_side_with_the_changed_characters_m
     # unchanged characters are not in a mark, and the unchanged title is only named
     assert "天气" not in "".join(page.texts("del") + page.texts("ins"))
     assert page.texts("h2") == ["正文"]  # the one field that changed (an older msgid)
+    for number in ("²", "９", "x"):  # digits to str.isdigit, not to int(): no 500
+        assert editor_client.get(f"{history(article)}compare/?a={number}").status_code == 404
 
 
 def test_compare_folds_long_unchanged_stretches(editor_client):

@@ -98,7 +98,7 @@ class HistoryScreens:
 
 
 def _two_revisions(article: Article, a: str | None, b: str | None) -> tuple[Revision, Revision]:
-    numbers = sorted({int(n) for n in (a, b) if n and n.isdigit()})
+    numbers = sorted({int(n) for n in (a, b) if n and n.isdecimal()})
     if len(numbers) == 1:
         numbers = [numbers[0] - 1, numbers[0]]
     if len(numbers) != 2:

@@ -2,6 +2,7 @@
 everyone's); a new token's key is shown once, on the page that follows its making."""
 
 from django.contrib import admin
+from django.contrib.auth import get_user_model
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -9,12 +10,13 @@ from django.utils.translation import gettext_lazy as _
 from .. import tokens
 from ..models import ApiToken
 
+User = get_user_model()
 SHOWN = ("name", "prefix", "user", "created_at", "last_used_at", "revoked_at")
 
 
 @admin.register(ApiToken)
 class ApiTokenAdmin(admin.ModelAdmin):
-    list_display = ("name", "prefix", "user", "created_at", "last_used_at", "revoked_at")
+    list_display = SHOWN
     list_filter = (("revoked_at", admin.EmptyFieldListFilter),)
     actions = ("revoke",)
 
@@ -29,6 +31,11 @@ class ApiTokenAdmin(admin.ModelAdmin):
 
     def get_readonly_fields(self, request, obj=None):
         return SHOWN[1:] if obj is not None else ()
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "user":  # a token of anyone else would open nothing
+            kwargs["queryset"] = User.objects.filter(is_staff=True, is_active=True)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def get_changeform_initial_data(self, request):
         return {"user": request.user.pk}

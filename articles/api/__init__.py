@@ -39,7 +39,10 @@ api = FolioAPI(
 api.add_router("", reading.router)
 api.add_router("", writing.router)
 problems.install(api)
-PUBLIC = {"index", "articles", "article", "tags", "authors", "openapi-json"}
+# Public reads the page cache keeps: keyed by their whole query, or by none.
+PUBLIC = {"articles": pagecache.WHOLE_QUERY, "article": pagecache.WHOLE_QUERY}
+PUBLIC |= {"tags": pagecache.WHOLE_QUERY, "authors": pagecache.WHOLE_QUERY}
+PUBLIC |= {"index": (), "openapi-json": ()}
 
 
 def urls():
@@ -51,7 +54,7 @@ def urls():
     for pattern in patterns:
         pattern.callback = _served(pattern.callback)
         if pattern.name in PUBLIC:
-            pattern.callback.page_numbers = pagecache.WHOLE_QUERY
+            pattern.callback.page_numbers = PUBLIC[pattern.name]
     return [*patterns, re_path(r"", problems.missing, name="missing")], app_name, namespace
 
 

@@ -17,18 +17,19 @@ class CorsMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         origin = request.headers.get("Origin")
         allowed = settings.FOLIO_API_CORS_ORIGINS
-        if not (origin and allowed and request.path.startswith(PREFIX)):
+        if not (allowed and request.path.startswith(PREFIX)):
             return self.get_response(request)
-        if "*" not in allowed and origin not in allowed:
+        if not origin or ("*" not in allowed and origin not in allowed):
             response = self.get_response(request)
-            response.headers["Vary"] = _vary(response, "Origin")
+            if "*" not in allowed:  # another origin's copy would answer differently
+                response.headers["Vary"] = _vary(response, "Origin")
             return response
         preflight = request.method == "OPTIONS" and "Access-Control-Request-Method" in (
             request.headers
         )
         response = HttpResponse(status=204) if preflight else self.get_response(request)
         if preflight:
-            response.headers["Access-Control-Allow-Methods"] = "GET, HEAD, PUT, POST"
+            response.headers["Access-Control-Allow-Methods"] = "GET, HEAD, POST"
             response.headers["Access-Control-Allow-Headers"] = "Authorization, Content-Type"
             response.headers["Access-Control-Max-Age"] = str(MAX_AGE)
         else:

@@ -12,7 +12,7 @@ import base64
 import binascii
 import json
 from collections import defaultdict
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import NamedTuple
 from urllib.parse import quote
 
@@ -35,11 +35,13 @@ router = Router(tags=["reading"])
 FIELDS = tuple(schemas.FIELDS)
 LISTED = tuple(name for name in FIELDS if name not in {"html", "markdown"})
 SHOWN = tuple(name for name in FIELDS if name != "markdown")
+MAX_ID = 2**63  # ids and offsets past a database's integers are no place in a list
 
 
 @router.get("/", response=schemas.Index, url_name="index")
 def index(request: HttpRequest):
     """Where the API's lists, its schema and its docs are."""
+    _only(request, schemas.Nothing)
     return {
         name: request.build_absolute_uri(reverse(f"api:{view}"))
         for name, view in (
@@ -72,9 +74,9 @@ def articles(request: HttpRequest, query: Query[schemas.ArticleQuery]):
     if query.author is not None:
         found = found.filter(author__slug=query.author)
     if query.published_after is not None:
-        found = found.filter(published_at__gte=_moment(query.published_after))
+        found = found.filter(published_at__gte=query.published_after)
     if query.published_before is not None:
-        found = found.filter(published_at__lt=_moment(query.published_before))
+        found = found.filter(published_at__lt=query.published_before)
     filters = (query.tag, query.author, query.published_after, query.published_before)
     filtered = any(value is not None for value in filters)
     if query.q and query.ordering in (None, "relevance") and not filtered:
@@ -151,29 +153,26 @@ def _only(request: HttpRequest, schema) -> None:
     be ignored, and the answer look right)."""
     unknown = sorted(set(request.GET) - set(schema.model_fields))
     if unknown:
-        taken = ", ".join(schema.model_fields)
+        taken = ", ".join(schema.model_fields) or "none"
         raise BadParameter(unknown[0], f"not a parameter here; it takes {taken}")
+    for name, values in request.GET.lists():
+        if any("\x00" in value for value in values):  # no database text holds one
+            raise BadParameter(name, "holds a NUL character")
 
 
 def _fields(asked: str | None, default: tuple[str, ...]) -> tuple[str, ...]:
+    """The fields asked for (their names checked by the schema), in the API's order."""
     if asked is None:
         return default
-    names = [name.strip() for name in asked.split(",") if name.strip()]
-    wrong = [name for name in names if name not in FIELDS]
-    if wrong or not names:
-        raise BadParameter("fields", f"{wrong[0] if wrong else '(none)'} is not one of {FIELDS}")
+    names = set(asked.split(","))
     return tuple(name for name in FIELDS if name in names)
-
-
-def _moment(value: datetime) -> datetime:
-    return value if timezone.is_aware(value) else timezone.make_aware(value)
 
 
 def _decode(cursor: str) -> list:
     try:
         padded = cursor + "=" * (-len(cursor) % 4)
         value = json.loads(base64.urlsafe_b64decode(padded.encode("ascii")))
-    except (ValueError, UnicodeEncodeError, binascii.Error):
+    except (ValueError, UnicodeEncodeError, binascii.Error, RecursionError):
         raise BadParameter("cursor", "not a cursor this API gave") from None
     if not isinstance(value, list):
         raise BadParameter("cursor", "not a cursor this API gave")
@@ -188,7 +187,7 @@ def encode_cursor(value: list) -> str:
 def _next(request: HttpRequest, place) -> str | None:
     """The address of the page after this one, which starts after `place` (none: this
     page is the last)."""
-    if place is None or place is False or place == "":
+    if not place:
         return None
     query = request.GET.copy()
     query["cursor"] = encode_cursor(place if isinstance(place, list) else [place])
@@ -200,11 +199,7 @@ def _next(request: HttpRequest, place) -> str | None:
 
 def _by_date(request, found, chosen, limit: int, cursor: str | None, *, newest: bool):
     if cursor is not None:
-        place = _decode(cursor)
-        try:
-            when, pk = datetime.fromisoformat(place[0]), int(place[1])
-        except (IndexError, TypeError, ValueError):
-            raise BadParameter("cursor", "not a cursor this API gave") from None
+        when, pk = _dated(_decode(cursor))
         found = found.before(when, pk) if newest else found.after(when, pk)
     order = ("-published_at", "-pk") if newest else ("published_at", "pk")
     rows = list(_loaded(found.order_by(*order), chosen)[: limit + 1])
@@ -214,11 +209,23 @@ def _by_date(request, found, chosen, limit: int, cursor: str | None, *, newest: 
     return {"next": _next(request, place), "results": _shown(request, page, chosen)}
 
 
+def _dated(place: list) -> tuple[datetime, int]:
+    """A place in a list by date: the last article's time (with its zone) and id."""
+    try:
+        when, pk = datetime.fromisoformat(place[0]), place[1]
+        if when.tzinfo is None or not isinstance(pk, int) or not 0 < pk < MAX_ID:
+            raise ValueError
+        when.astimezone(UTC)
+    except (IndexError, TypeError, ValueError, OverflowError):
+        raise BadParameter("cursor", "not a cursor this API gave") from None
+    return when, pk
+
+
 def _best_first(request, text: str, chosen, limit: int, cursor: str | None):
     offset = 0
     if cursor is not None:
         place = _decode(cursor)
-        if len(place) != 1 or not isinstance(place[0], int) or place[0] < 0:
+        if len(place) != 1 or not isinstance(place[0], int) or not 0 <= place[0] < MAX_ID:
             raise BadParameter("cursor", "not a cursor this API gave")
         offset = place[0]
     results = search.Results(text)
@@ -230,7 +237,10 @@ def _best_first(request, text: str, chosen, limit: int, cursor: str | None):
 
 
 def _after_slug(rows, cursor: str | None, limit: int, slug_of):
-    """A page of `rows` (in slug order) after the cursor's slug; whether more follow."""
+    """A page of `rows` after the cursor's slug, in Python's order of slugs (not the
+    database's collation, which the cursor's comparison would not follow); whether more
+    follow."""
+    rows = sorted(rows, key=slug_of)
     if cursor is not None:
         place = _decode(cursor)
         if len(place) != 1 or not isinstance(place[0], str):

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import re
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Annotated, Literal
 
+from django.utils import timezone
 from ninja import Schema
-from pydantic import BeforeValidator, Field
+from pydantic import AfterValidator, BeforeValidator, Field
 
 FIELDS = (  # an article's, in the order given (the Article schema's below)
     "id",
@@ -58,7 +59,18 @@ def _iso(value):
     return value
 
 
-Moment = Annotated[datetime, BeforeValidator(_iso)]
+def _aware(value: datetime) -> datetime:
+    """In Folio's time zone when no zone is given; refused when it is not a moment of
+    years 1 to 9999 in UTC (as the database keeps it)."""
+    value = value if timezone.is_aware(value) else timezone.make_aware(value)
+    try:
+        value.astimezone(UTC)
+    except OverflowError:
+        raise ValueError("out of range: years 1 to 9999") from None
+    return value
+
+
+Moment = Annotated[datetime, BeforeValidator(_iso), AfterValidator(_aware)]
 
 
 class ArticleQuery(Page, Fields):
@@ -88,6 +100,10 @@ class StatusChange(Schema):
     publish_at: Moment | None = Field(
         None, description="With published: when (a time to come schedules it)."
     )
+
+
+class Nothing(Schema):
+    """What an address that takes no parameter takes."""
 
 
 class IndexQuery(Page):

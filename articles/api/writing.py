@@ -3,6 +3,7 @@ each change recorded as a revision by its user."""
 
 from __future__ import annotations
 
+from django.db import transaction
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -32,10 +33,11 @@ def status(request: HttpRequest, slug: str, change: schemas.StatusChange):
     """Move an article to another state: submit it for review, publish it (at
     `publish_at`, if given: a time to come schedules it), take it back to draft, archive
     it; as the admin allows the token's user (an Author's token cannot publish)."""
-    article = get_object_or_404(Article, slug=slug)
-    publishing.set_status(
-        article, status=change.status, user=request.user, publish_at=change.publish_at
-    )
+    with transaction.atomic():  # its row locked: no save made meanwhile is undone
+        article = get_object_or_404(Article.objects.select_for_update(), slug=slug)
+        publishing.set_status(
+            article, status=change.status, user=request.user, publish_at=change.publish_at
+        )
     return {
         "slug": article.slug,
         "status": article.status,
