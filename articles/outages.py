@@ -23,7 +23,7 @@ def server_error(request: HttpRequest) -> HttpResponse:
     """handler500: the database being away (it refused, or cut, a connection) is a 503
     with Retry-After; any other error is Django's 500. The API's are problem details."""
     away = isinstance(sys.exc_info()[1], OperationalError | InterfaceError)
-    api = request.path.startswith("/api/")
+    api = request.path.startswith(problems.PREFIX)
     if not away:
         if api:
             return problems.problem(500, "Server error", "Folio failed; it is logged.")
@@ -32,8 +32,8 @@ def server_error(request: HttpRequest) -> HttpResponse:
         response = problems.problem(503, "Database unavailable", "Try again shortly.")
     else:
         response = HttpResponse(loader.render_to_string("503.html"), status=503)
+        response.headers["Cache-Control"] = "no-store"
     response.headers["Retry-After"] = str(RETRY_AFTER)
-    response.headers["Cache-Control"] = "no-store"
     response.connection_lost = _close_lost()
     return response
 

@@ -116,7 +116,9 @@ def test_no_token_a_wrong_one_or_an_inactive_user_opens_nothing(client):
     assert move(client, key, draft.slug, "review").status_code == 401
     editor.is_active = True
     editor.save()
+    assert ApiToken.objects.get().last_used_at is None  # refused tries are no use
     assert move(client, key, draft.slug, "review").status_code == 200
+    assert ApiToken.objects.get().last_used_at is not None  # shown in the admin's list
 
 
 def test_a_token_writes_at_most_its_rate(client, settings):

@@ -5,7 +5,6 @@ filter of the change list."""
 from collections import Counter
 
 from django.contrib import admin
-from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponseNotAllowed, HttpResponseRedirect
 from django.urls import path, reverse
@@ -110,9 +109,7 @@ class ImageScreens:
             request, gettext("%(count)d images will be fetched again.") % {"count": count}
         )
 
-    def change_view(self, request, object_id, form_url="", extra_context=None):
-        article = self.get_object(request, unquote(object_id))
-        if article is not None and self.has_change_permission(request):
-            missing = article.images.filter(status=RemoteImage.Status.FAILED).count()
-            extra_context = {**(extra_context or {}), "missing_images": missing}
-        return super().change_view(request, object_id, form_url, extra_context)
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        if obj is not None and self.has_change_permission(request):  # the button's count
+            context["missing_images"] = obj.images.filter(status=RemoteImage.Status.FAILED).count()
+        return super().render_change_form(request, context, add, change, form_url, obj)

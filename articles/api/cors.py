@@ -6,7 +6,8 @@ origin's headers are added to it on the way out."""
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 
-PREFIX = "/api/"
+from .problems import PREFIX
+
 MAX_AGE = 24 * 60 * 60  # seconds a browser may remember a preflight's answer
 
 

@@ -3,13 +3,12 @@ title, what went wrong, and for bad parameters which ones."""
 
 from __future__ import annotations
 
-import math
-
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, HttpRequest, JsonResponse
-from ninja.errors import AuthenticationError, HttpError, Throttled, ValidationError
+from ninja.errors import AuthenticationError, HttpError, ValidationError
 
+PREFIX = "/api/"  # where the API answers, and its errors are problems
 MEDIA_TYPE = "application/problem+json"
 NO_TOKEN = (
     "Send a token of yours as `Authorization: Bearer <key>` (made in the newsroom, under "
@@ -80,10 +79,7 @@ def install(api) -> None:
             response = problem(401, "Unauthorized", NO_TOKEN)
             response.headers["WWW-Authenticate"] = 'Bearer realm="folio"'
             return response
-        response = problem(error.status_code, str(error))
-        if isinstance(error, Throttled) and error.wait:
-            response.headers["Retry-After"] = str(math.ceil(error.wait))
-        return response
+        return problem(error.status_code, str(error))  # (Ninja adds a 429's Retry-After)
 
     @api.exception_handler(PermissionDenied)
     def forbidden(request: HttpRequest, error: PermissionDenied):
