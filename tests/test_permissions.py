@@ -389,6 +389,7 @@ api:openapi-json         200       200   200    200    200
 api:openapi-view         200       200   200    200    200
 api:missing              404       404   404    404    404
 api:article-status(published) 405  405   405    405    405
+api:notes                405       405   405    405    405
 """)
 
 # Pages that list articles: the published one is there, for everyone, and no other.

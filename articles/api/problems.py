@@ -24,6 +24,18 @@ class BadParameter(Exception):
         self.parameter, self.message = parameter, message
 
 
+def only(request: HttpRequest, schema) -> None:
+    """Refuse a parameter the endpoint does not take (a misspelt filter would otherwise
+    be ignored, and the answer look right)."""
+    unknown = sorted(set(request.GET) - set(schema.model_fields))
+    if unknown:
+        taken = ", ".join(schema.model_fields) or "none"
+        raise BadParameter(unknown[0], f"not a parameter here; it takes {taken}")
+    for name, values in request.GET.lists():
+        if any("\x00" in value for value in values):  # no database text holds one
+            raise BadParameter(name, "holds a NUL character")
+
+
 def problem(status: int, title: str, detail: str = "", **members) -> JsonResponse:
     """A problem details response (`members` adds extension members)."""
     body = {"type": "about:blank", "title": title, "status": status}

@@ -26,7 +26,7 @@ from .. import public, search
 from ..images import archive
 from ..models import Article, SummaryItem, TaggedArticle
 from . import schemas
-from .problems import BadParameter
+from .problems import BadParameter, only
 
 router = Router(tags=["reading"])
 
@@ -41,7 +41,7 @@ MAX_ID = 2**63  # ids and offsets past a database's integers are no place in a l
 @router.get("/", response=schemas.Index, url_name="index")
 def index(request: HttpRequest):
     """Where the API's lists, its schema and its docs are."""
-    _only(request, schemas.Nothing)
+    only(request, schemas.Nothing)
     return {
         name: request.build_absolute_uri(reverse(f"api:{view}"))
         for name, view in (
@@ -66,7 +66,7 @@ ONE = {400: schemas.Problem, 404: schemas.Problem}
 )
 def articles(request: HttpRequest, query: Query[schemas.ArticleQuery]):
     """Published articles, newest first, a page at a time."""
-    _only(request, schemas.ArticleQuery)
+    only(request, schemas.ArticleQuery)
     chosen = _fields(query.fields, LISTED)
     found = Article.objects.published(timezone.now())
     if query.tag is not None:
@@ -97,7 +97,7 @@ def articles(request: HttpRequest, query: Query[schemas.ArticleQuery]):
 )
 def article(request: HttpRequest, slug: str, query: Query[schemas.Fields]):
     """One published article: every field but its Markdown unless `fields` asks for it."""
-    _only(request, schemas.Fields)
+    only(request, schemas.Fields)
     chosen = _fields(query.fields, SHOWN)
     found = _loaded(Article.objects.published(timezone.now()), chosen)
     return _json(_shown(request, [get_object_or_404(found, slug=slug)], chosen)[0])
@@ -106,7 +106,7 @@ def article(request: HttpRequest, slug: str, query: Query[schemas.Fields]):
 @router.get("/tags/", response={200: schemas.TagPage, **LIST}, url_name="tags")
 def tags(request: HttpRequest, query: Query[schemas.IndexQuery]):
     """Every tag on published articles, with how many, by slug (pinyin order)."""
-    _only(request, schemas.IndexQuery)
+    only(request, schemas.IndexQuery)
     rows, links = public.tags(timezone.now()), _Links(request)
     page, following = _after_slug(rows, query.cursor, query.limit, lambda row: row.tag__slug)
     results = [
@@ -124,7 +124,7 @@ def tags(request: HttpRequest, query: Query[schemas.IndexQuery]):
 @router.get("/authors/", response={200: schemas.AuthorPage, **LIST}, url_name="authors")
 def authors(request: HttpRequest, query: Query[schemas.IndexQuery]):
     """Every author of published articles, with how many and the latest, by slug."""
-    _only(request, schemas.IndexQuery)
+    only(request, schemas.IndexQuery)
     rows, links = public.authors(timezone.now()), _Links(request)
     page, following = _after_slug(rows, query.cursor, query.limit, lambda row: row.slug)
     results = [
@@ -146,18 +146,6 @@ def authors(request: HttpRequest, query: Query[schemas.IndexQuery]):
 
 
 # --- parameters
-
-
-def _only(request: HttpRequest, schema) -> None:
-    """Refuse a parameter the endpoint does not take (a misspelt filter would otherwise
-    be ignored, and the answer look right)."""
-    unknown = sorted(set(request.GET) - set(schema.model_fields))
-    if unknown:
-        taken = ", ".join(schema.model_fields) or "none"
-        raise BadParameter(unknown[0], f"not a parameter here; it takes {taken}")
-    for name, values in request.GET.lists():
-        if any("\x00" in value for value in values):  # no database text holds one
-            raise BadParameter(name, "holds a NUL character")
 
 
 def _fields(asked: str | None, default: tuple[str, ...]) -> tuple[str, ...]:

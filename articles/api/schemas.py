@@ -102,6 +102,19 @@ class StatusChange(Schema):
     )
 
 
+class NoteQuery(Schema):
+    path: str | None = Field(
+        None,
+        description="The note's place in the vault (`AI/GPT-4o.md`). Without one: its "
+        "article's (known by its URL), else `<its title's slug>.md`. A note without a URL "
+        "is known by its path: needed then.",
+    )
+    force: bool = Field(
+        False, description="Overwrite the article even where it was edited since (else 409)."
+    )
+    dry_run: bool = Field(False, description="Say what would happen; change nothing.")
+
+
 class Nothing(Schema):
     """What an address that takes no parameter takes."""
 
@@ -134,6 +147,39 @@ class Status(Schema):
     state: str = Field(description="Where it stands: published but to come is scheduled.")
     published_at: datetime
     url: str
+
+
+class Verdict(Schema):
+    verdict: Literal["created", "updated", "unchanged"] = Field(
+        description="What the note did (or would do, in a dry run) to its article."
+    )
+    detail: str = Field(description="Why, where there is more to say.")
+    path: str = Field(description="The note's place in the vault.")
+    dry_run: bool
+    slug: str | None = Field(description="Its article's; null for a dry run's new one.")
+    url: str | None = Field(description="Its article's page; null for a dry run's new one.")
+    status: str | None = Field(description="Its article's: draft, review, published…")
+    state: str | None = Field(description="Where it stands: published but to come is scheduled.")
+
+
+class Edit(Schema):
+    revision: int
+    by: str | None = Field(description="Who saved it (null: an import).")
+    at: datetime
+    changed: list[str] = Field(description="The fields it changed.")
+    comment: str
+
+
+class NoteProblem(Problem):
+    """A note not imported: why (400), or what it conflicts with (409)."""
+
+    verdict: Literal["conflict", "duplicate", "failed"] = Field(None)
+    path: str = Field(None, description="The note's place in the vault.")
+    url: str | None = Field(None, description="The page of the article it stands for.")
+    differs: list[str] = Field(None, description="Fields the note and the article differ in.")
+    edits: list[Edit] = Field(
+        None, description="Saves of the article since a note of it last came, newest first."
+    )
 
 
 class Index(Schema):

@@ -29,8 +29,9 @@ from ..pipeline import Workers
 from ..vault import files
 from .report import FileResult, ImportReport, Verdict
 from .run import Run
+from .sent import Sent, import_note
 
-__all__ = ["FileResult", "ImportReport", "Verdict", "import_vault"]
+__all__ = ["FileResult", "ImportReport", "Sent", "Verdict", "import_note", "import_vault"]
 PARALLEL_FROM = 200  # notes; fewer import faster without starting worker processes
 BATCH = 50  # files a transaction: a fifth of a second of writing, which editors wait for
 T = TypeVar("T")

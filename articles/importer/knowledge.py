@@ -8,6 +8,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from django.db.models import Q
+
 from .. import slugs, vault
 from ..models import Article, Author, SyncedFile, Tag
 
@@ -52,19 +54,38 @@ class Knowledge:
     and kept up to date by it (so that a note costs no lookup), refreshed where another
     import or an editor saved something meanwhile."""
 
-    def __init__(self) -> None:
+    FIELDS = ("pk", "source_key", "source_path", "version", "published_at")
+
+    def __init__(self, *, everything: bool = True) -> None:
         self.articles: dict[int, Known] = {}
         self.by_key: dict[str, int] = {}
         self.agreements: dict[str, Agreement] = {}  # by file path
         self.by_article: dict[int, list[Agreement]] = {}  # with the paths-unknown ones
         self.by_file_hash: dict[str, list[Agreement]] = {}
-        fields = ("pk", "source_key", "source_path", "version", "published_at")
-        for row in Article.objects.values_list(*fields).iterator(2000):
+        self.slugs: set[str] = set()
+        self.tags: dict[str, Tag] = {}
+        self.authors: dict[str, Author] = {}
+        if not everything:
+            return
+        for row in Article.objects.values_list(*self.FIELDS).iterator(2000):
             self._know(Known(*row))
         self._agree(SyncedFile.objects.all())
         self.slugs = set(Article.objects.values_list("slug", flat=True))
         self.tags = {tag.name.casefold(): tag for tag in Tag.objects.all()}
         self.authors = {author.name: author for author in Author.objects.all()}
+
+    @classmethod
+    def of_note(cls, note: vault.VaultArticle, key: str, path: str) -> Knowledge:
+        """What importing one note (its key, its file's path) needs to know, and no more:
+        a few queries, whatever the size of the archive."""
+        seen = cls(everything=False)
+        here = SyncedFile.objects.filter(location=SyncedFile.location_of(path))
+        articles = Article.objects.filter(Q(source_key=key) | Q(pk__in=here.values("article")))
+        for row in articles.values_list(*cls.FIELDS):
+            seen._know(Known(*row))
+        seen._agree(SyncedFile.objects.filter(article__in=list(seen.articles)))
+        seen._names(note)
+        return seen
 
     def _know(self, known: Known) -> None:
         self.articles[known.pk] = known
@@ -106,10 +127,13 @@ class Knowledge:
 
     def refresh(self, note: vault.VaultArticle, key: str, path: str) -> None:
         """Learn what was saved meanwhile that this note's import clashed with."""
-        fields = ("pk", "source_key", "source_path", "version", "published_at")
-        for row in Article.objects.filter(source_key=key).values_list(*fields):
+        for row in Article.objects.filter(source_key=key).values_list(*self.FIELDS):
             self._know(Known(*row))
         self._agree(SyncedFile.objects.filter(location=SyncedFile.location_of(path)))
+        self._names(note)
+
+    def _names(self, note: vault.VaultArticle) -> None:
+        """Learn the slugs, tags and author this note's title, tags and author may meet."""
         base = slugs.slugify(note.title) or "article"
         self.slugs |= set(
             Article.objects.filter(slug__startswith=base).values_list("slug", flat=True)

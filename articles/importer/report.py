@@ -20,6 +20,7 @@ class FileResult:
     path: str  # the file as the user can find it
     verdict: Verdict
     detail: str = ""  # for failures, the whole `path:line: reason`
+    article: int | None = None  # the pk of the article it stands for, where there is one
 
 
 @dataclass

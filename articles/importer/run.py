@@ -12,11 +12,13 @@ from datetime import datetime
 from pathlib import PurePosixPath
 
 from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from .. import changes, notes, slugs, vault
+from .. import changes, notes, publishing, slugs, vault
 from ..models import Article, Author, SyncedFile, Tag
 from ..pipeline import Prepared, prepare
 from ..vault import files
@@ -36,7 +38,7 @@ NEVER_AGREED = (
 
 
 @dataclass
-class _Read:
+class Read:
     """A note's file as read: its text and content hash, or why it could not be read."""
 
     note: NoteFile
@@ -50,30 +52,42 @@ class _Read:
 
 
 class Run:
-    def __init__(self, *, dry_run: bool, force: bool) -> None:
-        self.dry_run, self.force = dry_run, force
+    """`user`: who sends the notes (over the API), with the admin's permissions: a note
+    they may not import is refused (PermissionDenied, ValidationError), as is what is not
+    the note's fault (the database failing), rather than reported as a verdict; the
+    revisions are theirs. `seen`: what the run knows to begin with (default: all)."""
+
+    def __init__(
+        self,
+        *,
+        dry_run: bool,
+        force: bool,
+        user: AbstractBaseUser | None = None,
+        seen: Knowledge | None = None,
+    ) -> None:
+        self.dry_run, self.force, self.user = dry_run, force, user
         self.tz = timezone.get_default_timezone()
         self.max_bytes = settings.FOLIO_MAX_NOTE_BYTES
         self.seconds = settings.FOLIO_RENDER_SECONDS
-        self.seen = Knowledge()
+        self.seen = Knowledge() if seen is None else seen
         self.claimed: dict[str, str] = {}  # key -> the file that stands for it in this run
 
-    def read(self, note: NoteFile) -> tuple[_Read, tuple | None]:
+    def read(self, note: NoteFile) -> tuple[Read, tuple | None]:
         """Read a note's file; with the arguments for `prepare`, unless the file is as it
         was when it and its article last agreed (then it needs no parsing)."""
         try:
             data = files.read(note, max_bytes=self.max_bytes)
             text = vault.decode(data, path=str(note.path), max_bytes=self.max_bytes)
-            read = _Read(note, text, vault.text_hash(text))
+            read = Read(note, text, vault.text_hash(text))
             if self._agreed(read):
                 return read, None
             return read, (text, read.shown, self.tz, self._default_date(note), self.seconds)
         except vault.VaultError as error:
-            return _Read(note, error=str(error)), None
+            return Read(note, error=str(error)), None
         except OSError as error:  # gone since it was read
-            return _Read(note, error=f"{note.path}: cannot read ({error.strerror})"), None
+            return Read(note, error=f"{note.path}: cannot read ({error.strerror})"), None
 
-    def _agreed(self, read: _Read) -> Agreement | None:
+    def _agreed(self, read: Read) -> Agreement | None:
         """The agreement with this file, if the file has not changed since (and its
         article knows it stands for it)."""
         agreement = self.seen.agreements.get(read.note.real)
@@ -83,15 +97,17 @@ class Run:
         return None
 
     def _default_date(self, note: NoteFile) -> datetime:
-        """The date of a note that has none: its article's, else the file's."""
+        """The date of a note that has none: its article's, else the file's (a note sent:
+        now)."""
         agreement = self.seen.agreements.get(note.real)
         known = self.seen.articles.get(agreement.article) if agreement else None
         if known:
             return known.published_at
-        return datetime.fromtimestamp(note.path.stat().st_mtime, tz=self.tz).replace(microsecond=0)
+        made = note.path.stat().st_mtime if note.root else timezone.now().timestamp()
+        return datetime.fromtimestamp(made, tz=self.tz).replace(microsecond=0)
 
     def import_batch(
-        self, batch: list[tuple[_Read, Callable[[], Prepared] | None]]
+        self, batch: list[tuple[Read, Callable[[], Prepared] | None]]
     ) -> list[FileResult]:
         """Import notes read by `read` in one transaction, each in a savepoint of its own.
         Should the commit fail (a foreign key to a tag or author deleted meanwhile: they
@@ -106,7 +122,7 @@ class Run:
             self.claimed, self.seen = claimed, Knowledge()
             return [self.import_note(read, prepared) for read, prepared in batch]
 
-    def import_note(self, read: _Read, prepared: Callable[[], Prepared] | None) -> FileResult:
+    def import_note(self, read: Read, prepared: Callable[[], Prepared] | None) -> FileResult:
         """Import one note read by `read`, in its own transaction (or savepoint)."""
         if read.error:
             return FileResult(read.shown, Verdict.FAILED, read.error)
@@ -133,6 +149,8 @@ class Run:
                     self.seen.refresh(work.note, key, read.note.real)
                     continue
                 return self._failed(read, error)
+            except (PermissionDenied, ValidationError):
+                raise  # the user may not: theirs to hear, not the file's verdict
             except Exception as error:
                 return self._failed(read, error)
             break
@@ -142,36 +160,40 @@ class Run:
             self.seen.learn(learned)
         return result
 
-    def _prepare(self, read: _Read) -> Prepared:
+    def _prepare(self, read: Read) -> Prepared:
         return prepare(read.text, read.shown, self.tz, self._default_date(read.note), self.seconds)
 
-    def _failed(self, read: _Read, error: Exception) -> FileResult:
+    def _failed(self, read: Read, error: Exception) -> FileResult:
         if isinstance(error, vault.VaultError):
             return FileResult(read.shown, Verdict.FAILED, str(error))
+        if self.user is not None:
+            raise error  # not the note's fault: a server's error, for its handler
         logger.debug("importing %s", read.shown, exc_info=True)
         detail = f"{read.shown}: not imported ({type(error).__name__}: {error})"
         return FileResult(read.shown, Verdict.FAILED, detail)
 
-    def _import(self, read: _Read, work: Prepared, key: str) -> tuple[FileResult, Learned | None]:
+    def _import(self, read: Read, work: Prepared, key: str) -> tuple[FileResult, Learned | None]:
         known = self._article_for(key, read, work.note)
         duplicate_of = self._duplicate_of(read.note, key, known)
         if duplicate_of:
             detail = f"the same article as {duplicate_of}"
-            return FileResult(read.shown, Verdict.DUPLICATE, detail), None
+            article = known.pk if known else None
+            return FileResult(read.shown, Verdict.DUPLICATE, detail, article), None
         if known is None:
             return self._create(read, work, key)
         return self._update(read, known, work, key)
 
-    def _unchanged(self, read: _Read, agreed: Agreement) -> FileResult:
+    def _unchanged(self, read: Read, agreed: Agreement) -> FileResult:
         """A file as it was when it and its article agreed: say whether the article was
         edited since (its version tells which might have been; its note, which were)."""
         if self.seen.articles[agreed.article].version == agreed.version:
-            return FileResult(read.shown, Verdict.UNCHANGED)
+            return FileResult(read.shown, Verdict.UNCHANGED, article=agreed.article)
         article = Article.objects.select_related("author").get(pk=agreed.article)
         edited = notes.note_hash(article) != agreed.note_hash
-        return FileResult(read.shown, Verdict.UNCHANGED, EDIT_KEPT if edited else "")
+        detail = EDIT_KEPT if edited else ""
+        return FileResult(read.shown, Verdict.UNCHANGED, detail, article.pk)
 
-    def _article_for(self, key: str, read: _Read, note: vault.VaultArticle) -> Known | None:
+    def _article_for(self, key: str, read: Read, note: vault.VaultArticle) -> Known | None:
         """The article this note stands for: the one with its key; else the one this file
         stood for when it had no URL (it gained one), the same text moved from a file now
         gone (a note without URL), or an article written in Folio (its export,
@@ -182,8 +204,8 @@ class Run:
         here = self.seen.agreements.get(read.note.real)
         if here and self._is_path_keyed(here.article):
             return self.seen.articles[here.article]
-        if vault.canonical_url(note.url):
-            return None
+        if vault.canonical_url(note.url) or read.note.root is None:
+            return None  # (a note sent over the API: no vault here to say a file is gone)
         for agreement in self.seen.by_file_hash.get(read.digest, []):
             gone = agreement.path or str(read.note.root / agreement.relative)
             if self._is_path_keyed(agreement.article) and not os.path.lexists(gone):
@@ -195,7 +217,7 @@ class Run:
         known = self.seen.articles.get(pk)
         return bool(known) and known.key in ("", vault.source_key("", known.path))
 
-    def _unsourced(self, read: _Read) -> Known | None:
+    def _unsourced(self, read: Read) -> Known | None:
         """An article written in Folio whose export this file is, word for word."""
         path = PurePosixPath(read.note.relative)
         if len(path.parts) != 1 or path.suffix != ".md":
@@ -213,6 +235,8 @@ class Run:
             return self.claimed[key]
         if not (known and known.path and known.path != note.relative):
             return None
+        if note.root is None:  # a note sent: the article's own file is in the vault still
+            return known.path
         home = NoteFile(note.root / known.path, note.root, known.path, "")
         try:
             text = vault.decode(files.read(home, max_bytes=self.max_bytes), path=known.path)
@@ -223,13 +247,14 @@ class Run:
 
     # --- writing
 
-    def _create(self, read: _Read, work: Prepared, key: str) -> tuple[FileResult, Learned]:
+    def _create(self, read: Read, work: Prepared, key: str) -> tuple[FileResult, Learned]:
         article = Article(slug=slugs.numbered(work.slug or "article", self.seen.slugs))
+        self._check(article, work.note)
         learned = self._save(article, read, work, key=key, new=True)
-        return FileResult(read.shown, Verdict.CREATED), learned
+        return FileResult(read.shown, Verdict.CREATED, article=article.pk), learned
 
     def _update(
-        self, read: _Read, known: Known, work: Prepared, key: str
+        self, read: Read, known: Known, work: Prepared, key: str
     ) -> tuple[FileResult, Learned | None]:
         """A note of an article imported before: in step, moved, edited, or changed."""
         rows = Article.objects.select_related("author").select_for_update(of=("self",))
@@ -239,25 +264,27 @@ class Run:
         detail = f"moved from {known.path}" if moved and known.path else ""
         if read.digest == current:  # in step: the file moved, or is the article's export
             learned = self._in_step(article, read, key, current, forget=known.key)
-            return FileResult(read.shown, Verdict.UNCHANGED, detail), learned
+            return FileResult(read.shown, Verdict.UNCHANGED, detail, article.pk), learned
         bases = self._bases(known, read)
         if not bases and not self.force:
-            return FileResult(read.shown, Verdict.CONFLICT, NEVER_AGREED), None
+            return FileResult(read.shown, Verdict.CONFLICT, NEVER_AGREED, article.pk), None
         file_changed = all(read.digest != base.file_hash for base in bases)
         # Where several files could be this one's past (a copy of a vault that was also
         # exported), any of them seeing an edit since means an edit.
         edited = any(current != base.note_hash for base in bases)
         if not file_changed:
             learned = None if edited else self._in_step(article, read, key, current, known.key)
-            result = FileResult(read.shown, Verdict.UNCHANGED, EDIT_KEPT if edited else detail)
+            detail = EDIT_KEPT if edited else detail
+            result = FileResult(read.shown, Verdict.UNCHANGED, detail, article.pk)
             return result, learned
         if edited and not self.force:
-            return FileResult(read.shown, Verdict.CONFLICT, BOTH_CHANGED), None
+            return FileResult(read.shown, Verdict.CONFLICT, BOTH_CHANGED, article.pk), None
+        self._check(article, work.note)
         learned = self._save(article, read, work, key=key, new=False)
         learned.forget_key = known.key
-        return FileResult(read.shown, Verdict.UPDATED, detail), learned
+        return FileResult(read.shown, Verdict.UPDATED, detail, article.pk), learned
 
-    def _bases(self, known: Known, read: _Read) -> list[Agreement]:
+    def _bases(self, known: Known, read: Read) -> list[Agreement]:
         """What the article and this file last agreed on: the agreement made with the file
         where it is; else those made with a file of the same content (it moved, or the
         vault did); else those made at the same vault path (the vault moved and the file
@@ -270,13 +297,14 @@ class Run:
         mine = self.seen.by_article.get(known.pk, [])
         same = [a for a in mine if a.file_hash == read.digest]
         same = same or [a for a in mine if a.relative == read.note.relative]
-        home = os.path.realpath(read.note.root / known.path) if known.path else None
+        root = read.note.root
+        home = os.path.realpath(root / known.path) if root and known.path else None
         return same or [
             a for a in mine if a.path == home or (not a.path and a.relative == known.path)
         ]
 
     def _in_step(
-        self, article: Article, read: _Read, key: str, note_hash: str, forget: str
+        self, article: Article, read: Read, key: str, note_hash: str, forget: str
     ) -> Learned:
         """Record that the file and the article agree (its vault path and key follow the
         file: bookkeeping, not an edit, so the version stays)."""
@@ -288,7 +316,7 @@ class Run:
         return Learned(self._known(article), article.slug, agreement, forget_key=forget)
 
     def _save(
-        self, article: Article, read: _Read, work: Prepared, *, key: str, new: bool
+        self, article: Article, read: Read, work: Prepared, *, key: str, new: bool
     ) -> Learned:
         parsed = work.note
         summary_before = None if new else notes.to_vault(article).summary
@@ -303,16 +331,40 @@ class Run:
         article.save()
         notes.save_related(article, items, tags, new=new)
         text = notes.note_text(article, tags=tags, items=items)
-        comment = _("Imported from %s") % read.note.relative
+        sent = read.note.root is None
+        comment = (_("Sent over the API as %s") if sent else _("Imported from %s")) % (
+            read.note.relative
+        )
         changes.saved(
-            article, user=None, comment=comment, note=text, first=new, document=work.document
+            article, user=self.user, comment=comment, note=text, first=new, document=work.document
         )
         agreement = self._agreement(article, read, vault.text_hash(text))
         return Learned(
             self._known(article), article.slug, agreement, list(new_tags.values()), author
         )
 
-    def _agreement(self, article: Article, read: _Read, note_hash: str) -> Agreement:
+    def _check(self, article: Article, note: vault.VaultArticle) -> None:
+        """Refuse (PermissionDenied, ValidationError) a note the run's user may not import
+        into `article` (new, or as it is now): the admin's rules."""
+        if self.user is None:
+            return
+        new = article.pk is None
+        if not self.user.has_perm("articles.add_article" if new else "articles.change_article"):
+            raise PermissionDenied(_("You may not add or change articles."))
+        if not new:
+            publishing.check_edit(self.user, article)
+        try:
+            publishing.check_status(
+                old=None if new else article.status, new=note.status, user=self.user
+            )
+        except PermissionDenied as refused:
+            hint = _(
+                "The note says “status: %(status)s” (a note without a status is published); "
+                "send it with “status: review” or “status: draft” for an editor to publish."
+            )
+            raise PermissionDenied(f"{refused} {hint % {'status': note.status}}") from None
+
+    def _agreement(self, article: Article, read: Read, note_hash: str) -> Agreement:
         agreement = Agreement(
             article.pk, read.note.real, read.note.relative, read.digest, note_hash, article.version
         )

@@ -33,9 +33,14 @@ class NoteFile:
     """A note found under a folder being imported."""
 
     path: Path  # as the user can find it
-    root: Path  # the folder it was found under (its own folder when named itself)
+    root: Path | None  # the folder it was found under (its own folder when named itself);
+    # None for a note sent over the API, on no disk here
     relative: str  # its path under `root`, with `/`
-    real: str  # its absolute path, links resolved: where the file is
+    real: str  # its absolute path, links resolved: where the file is (for a note sent,
+    # SENT + its vault path)
+
+
+SENT = "api:"  # the place of a note sent over the API (no absolute path starts so)
 
 
 @dataclass
@@ -60,6 +65,26 @@ def find(paths: Iterable[Path]) -> Found:
         else:
             _add(path, path.parent, path.name, mode, found)
     return found
+
+
+def sent(relative: str) -> NoteFile:
+    """A note sent over the API at `relative` (see `vault_path`) in the vault."""
+    return NoteFile(Path(relative), None, relative, SENT + relative)
+
+
+def vault_path(text: str) -> str:
+    """`text` as a note's path in a vault, as `find` would name it: relative, with `/`,
+    no hidden or empty part, no `.` or `..`, a note's suffix. ValueError says why not."""
+    parts = text.split("/")
+    if not text or len(text) > 1024 or any(ord(c) < 32 or c in "\\\x7f" for c in text):
+        raise ValueError("a vault path of at most 1,024 characters, with `/` between folders")
+    if text.startswith("/") or any(part in ("", ".", "..") for part in parts):
+        raise ValueError("a path inside the vault (no leading `/`, no `.` or `..` or `//`)")
+    if any(part.startswith(".") for part in parts):
+        raise ValueError("no hidden file or folder (a name starting with `.`)")
+    if PurePosixPath(text).suffix.lower() not in NOTE_SUFFIXES:
+        raise ValueError(f"a note's name ends {', '.join(sorted(NOTE_SUFFIXES))}")
+    return text
 
 
 def _walk(root: Path, found: Found) -> None:
