@@ -68,7 +68,18 @@ def articles(request: HttpRequest, query: Query[schemas.ArticleQuery]):
     """Published articles, newest first, a page at a time."""
     only(request, schemas.ArticleQuery)
     chosen = _fields(query.fields, LISTED)
-    found = Article.objects.published(timezone.now())
+    filters = (query.tag, query.author, query.published_after, query.published_before)
+    filtered = any(value is not None for value in filters)
+    if query.q and query.ordering in (None, "relevance") and not filtered:
+        return _json(_best_first(request, query.q, chosen, query.limit, query.cursor))
+    if query.ordering == "relevance":
+        raise BadParameter("ordering", "relevance orders a search (q) with no other filter")
+    newest = query.ordering != "published_at"
+    place = None if query.cursor is None else _dated(_decode(query.cursor))
+    at = timezone.now()
+    if place and newest:  # one bound, the cursor's: given two, SQLite may read from now's
+        at = min(at, place[0])
+    found = Article.objects.published(at)
     if query.tag is not None:
         found = found.filter(tagged_items__tag__slug=query.tag)
     if query.author is not None:
@@ -77,16 +88,9 @@ def articles(request: HttpRequest, query: Query[schemas.ArticleQuery]):
         found = found.filter(published_at__gte=query.published_after)
     if query.published_before is not None:
         found = found.filter(published_at__lt=query.published_before)
-    filters = (query.tag, query.author, query.published_after, query.published_before)
-    filtered = any(value is not None for value in filters)
-    if query.q and query.ordering in (None, "relevance") and not filtered:
-        return _json(_best_first(request, query.q, chosen, query.limit, query.cursor))
-    if query.ordering == "relevance":
-        raise BadParameter("ordering", "relevance orders a search (q) with no other filter")
     if query.q:
         found = search.matching(found, query.q)
-    newest = query.ordering != "published_at"
-    return _json(_by_date(request, found, chosen, query.limit, query.cursor, newest=newest))
+    return _json(_by_date(request, found, chosen, query.limit, place, newest=newest))
 
 
 @router.get(
@@ -185,10 +189,9 @@ def _next(request: HttpRequest, place) -> str | None:
 # --- pages
 
 
-def _by_date(request, found, chosen, limit: int, cursor: str | None, *, newest: bool):
-    if cursor is not None:
-        when, pk = _dated(_decode(cursor))
-        found = found.before(when, pk) if newest else found.after(when, pk)
+def _by_date(request, found, chosen, limit: int, place: tuple | None, *, newest: bool):
+    if place is not None:
+        found = found.before(*place) if newest else found.after(*place)
     order = ("-published_at", "-pk") if newest else ("published_at", "pk")
     rows = list(_loaded(found.order_by(*order), chosen)[: limit + 1])
     page, following = rows[:limit], len(rows) > limit

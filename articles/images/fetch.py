@@ -27,8 +27,6 @@ import warnings
 from dataclasses import dataclass
 from urllib.parse import urljoin, urlsplit
 
-from PIL import Image
-
 from .. import rendering
 
 MAX_REDIRECTS = 5
@@ -197,6 +195,8 @@ def sniff(data: bytes) -> str:
 
 def _image(url: str, data: bytes) -> Fetched:
     """The fetched bytes as an image whose type they prove, or FetchError."""
+    from PIL import Image  # here, not at the top: web workers never load Pillow (3 MB)
+
     kind = sniff(data)
     if not kind:
         raise FetchError("type", "not a JPEG, PNG, GIF or WebP image")

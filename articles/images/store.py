@@ -10,7 +10,6 @@ import io
 from django.core.files.base import ContentFile
 from django.core.files.storage import storages
 from django.db import IntegrityError, transaction
-from PIL import Image
 
 from ..models import StoredImage
 from .fetch import Fetched
@@ -69,6 +68,8 @@ def _small(sha: str, fetched: Fetched) -> tuple[str, int | None]:
     (a still rendition would stop its animation)."""
     if fetched.format == "GIF" or fetched.width < SMALL_WIDTH * 1.25:
         return "", None
+    from PIL import Image  # here, not at the top: web workers never load Pillow (3 MB)
+
     height = max(1, round(fetched.height * SMALL_WIDTH / fetched.width))
     with Image.open(io.BytesIO(fetched.data)) as image:
         image.draft("RGB", (SMALL_WIDTH, height))  # a JPEG decodes at a fraction of its size
