@@ -156,6 +156,11 @@ def changes(before: str, after: str) -> list[str]:
         vault.parse(text, path="revision", tz=timezone.get_default_timezone(), limits=False)
         for text in (before, after)
     )
+    return differences(old, new)
+
+
+def differences(old: vault.VaultArticle, new: vault.VaultArticle) -> list[str]:
+    """The FIELDS in which two notes, as read, differ."""
     fields = [name for name in FIELDS if name not in {"tags", "summary"}]
     changed = {name for name in fields if getattr(old, name) != getattr(new, name)}
     if old.summary != new.summary:

@@ -2,16 +2,19 @@
 duplicates, conflicts with an editor's work, dry runs), as the token's user, with the
 admin's permissions; each write a revision by its user."""
 
+import os
+import time
 from pathlib import Path
 
 import pytest
 from django.utils import timezone
 
-from articles import tokens, vault
+from articles import notes, tokens, vault
 from articles.exporter import export_articles
 from articles.models import Article, Revision, SyncedFile
 from tests.helpers import committed, import_seeds, note, write
 from tests.newsroom import person, post_change
+from tests.public import make_article
 from tests.test_api_writing import bearer, made
 
 pytestmark = pytest.mark.django_db
@@ -241,3 +244,118 @@ def test_a_file_imported_after_a_note_was_sent_keeps_what_the_note_changed(
     assert sent.json()["verdict"] == "updated"
     status, _, _ = import_seeds(vault)  # the file is as it was: the note's change stays
     assert status == 0 and "API 发来的" in Article.objects.get().body
+
+
+def test_a_date_outside_what_databases_hold_is_refused_naming_its_line(client, editor, tmp_path):
+    # 0001-01-01 in Shanghai is before year 1 in UTC: saved, it broke every list.
+    ancient = note("远古", url=URL).replace("2024-05-14", "0001-01-01")
+    refused = put(client, editor, ancient, path="远古.md")
+    assert refused.status_code == 400 and refused.json()["detail"].startswith("远古.md:3:")
+    assert not Article.objects.exists()
+    write(tmp_path / "远古.md", ancient)
+    _, _, err = import_seeds(tmp_path)
+    assert "远古.md:3:" in "\n".join(err) and not Article.objects.exists()
+    assert client.get("/api/articles/").status_code == 200
+
+
+def test_a_note_in_step_with_an_article_its_sender_may_not_edit_changes_nothing(client, editor):
+    sent = put(client, editor, note("剪藏", url=URL))
+    article = Article.objects.get(slug=sent.json()["slug"])
+    client.force_login(person("copyeditor", "Editor"))
+    assert post_change(client, article, title="编辑改过的标题").status_code == 302
+    client.logout()
+    assert put(client, editor, note("剪藏", url=URL, body="新的。")).status_code == 409
+    author = made(client, person("author", "Author"))
+    article.refresh_from_db()
+    its_export = notes.note_text(article)  # published: not the Author's to change
+    assert put(client, author, its_export).json()["verdict"] == "unchanged"
+    # The Author's send did not make the edited article the note's new base.
+    assert put(client, editor, note("剪藏", url=URL, body="新的。")).status_code == 409
+    assert Article.objects.get().title == "编辑改过的标题"
+
+
+def test_without_a_role_nothing_is_said_of_the_archive(client, editor):
+    put(client, editor, note("草稿", url=URL, extra="draft: true\n"))
+    client.force_login(person("copyeditor", "Editor"))  # edited since: a conflict
+    assert post_change(client, Article.objects.get(), title="改过").status_code == 302
+    client.logout()
+    nobody = person("nobody", "Author")
+    nobody.groups.clear()
+    _, key = tokens.make(user=nobody, name="没有角色")
+    refused = put(client, key, note("猜标题", url=URL), dry_run="true")
+    assert refused.status_code == 403 and "url" not in refused.json()
+
+
+def test_an_undated_note_keeps_the_date_of_the_article_a_file_made(client, editor, tmp_path):
+    undated = note("剪藏", url=URL).replace("发布日期: 2024-05-14\n", "")
+    os.utime(write(tmp_path / "剪藏.md", undated), (time.time() - 400 * 86400,) * 2)
+    assert import_seeds(tmp_path)[0] == 0
+    dated = Article.objects.get().published_at
+    sent = put(client, editor, undated.replace("正文。", "新正文。"))
+    assert sent.json()["verdict"] == "updated" and Article.objects.get().published_at == dated
+
+
+def test_a_conflict_lists_the_edits_since_the_note_came_even_after_an_export(
+    client, editor, tmp_path
+):
+    undated = note("剪藏", url=URL).replace("发布日期: 2024-05-14\n", "")
+    assert put(client, editor, undated).status_code == 201
+    client.force_login(person("copyeditor", "Editor"))
+    assert post_change(client, Article.objects.get(), title="改过").status_code == 302
+    export_articles(tmp_path)  # an agreement with the export, made after the edit
+    refused = put(client, editor, undated.replace("正文。", "新正文。"))
+    assert refused.status_code == 409
+    assert refused.json()["differs"] == ["title", "body"]  # not the date it keeps
+    assert [edit["by"] for edit in refused.json()["edits"]] == ["copyeditor"]
+
+
+def test_the_export_of_an_article_written_in_folio_is_that_article(client, editor):
+    article = make_article("写在Folio里")
+    sent = put(client, editor, notes.note_text(article), path=f"{article.slug}.md")
+    assert sent.status_code == 200 and sent.json()["slug"] == article.slug
+    assert Article.objects.count() == 1
+
+
+def test_a_note_sent_without_a_path_moves_when_its_path_comes(client, editor):
+    assert put(client, editor, note("剪藏", url=URL)).status_code == 201
+    moved = put(client, editor, note("剪藏", url=URL), path="剪藏/真正的位置.md")
+    assert moved.status_code == 200, moved.content  # no file of the vault stood for it
+    assert Article.objects.get().source_path == "剪藏/真正的位置.md"
+
+
+def test_a_file_import_after_a_note_was_sent_sees_the_vaults_own_files(
+    client, editor, tmp_path
+):
+    sent = note("无链接", body="发来的。")
+    assert put(client, editor, sent, path="A.md").status_code == 201
+    write(tmp_path / "A.md", note("无链接", body="改过的。"))
+    write(tmp_path / "B.md", sent)  # a copy; A.md is still there
+    status, out, _ = import_seeds(tmp_path)
+    assert status == 0 and "1 created, 1 updated" in "\n".join(out)
+
+
+def test_a_dry_run_answers_with_the_article_as_it_would_be(client, editor):
+    assert put(client, editor, note("剪藏", url=URL, extra="draft: true\n")).status_code == 201
+    tried = put(client, editor, note("剪藏", url=URL), dry_run="true")
+    assert tried.json()["verdict"] == "updated" and tried.json()["status"] == "published"
+    assert Article.objects.get().status == S.DRAFT
+
+
+def test_a_path_an_export_could_not_write_is_refused(client, editor):
+    long = put(client, editor, note("长", url=URL), path="长" * 90 + ".md")
+    assert long.status_code == 400 and long.json()["errors"][0]["parameter"] == "path"
+    assert put(client, editor, note("甲", url=URL), path="a.md").status_code == 201
+    inside = put(client, editor, note("乙", url=URL + "2"), path="a.md/b.md")
+    assert inside.status_code == 400 and "a.md" in inside.json()["detail"]
+
+
+def test_a_content_length_that_is_no_number_is_a_bad_request(client, editor):
+    with committed():
+        answer = client.put(
+            "/api/notes/",
+            note("剪藏", url=URL).encode(),
+            content_type="text/markdown",
+            headers=bearer(editor),
+            CONTENT_LENGTH="abc",
+        )
+    assert answer.status_code == 400

@@ -13,6 +13,7 @@ from ninja import Query, Router
 from .. import publishing, vault
 from ..importer import Sent, Verdict, import_note
 from ..models import Article
+from ..vault.files import BadPath
 from . import schemas
 from .auth import PerToken, TokenAuth
 from .problems import BadParameter, only, problem
@@ -81,8 +82,10 @@ def note(request: HttpRequest, query: Query[schemas.NoteQuery]):
     if request.content_type not in NOTE_TYPES:
         detail = f"Send the note as {' or '.join(NOTE_TYPES[:2])}, not {request.content_type!r}."
         return problem(415, "Unsupported media type", detail)
-    limit = settings.FOLIO_MAX_NOTE_BYTES
-    if int(request.META.get("CONTENT_LENGTH") or 0) > limit:
+    limit, size = settings.FOLIO_MAX_NOTE_BYTES, request.META.get("CONTENT_LENGTH") or "0"
+    if not size.isascii() or not size.isdigit():
+        return problem(400, "Bad request", f"Content-Length is {size!r}, not a number of bytes.")
+    if int(size) > limit:
         detail = f"A note may hold {limit:,} bytes (FOLIO_MAX_NOTE_BYTES); this one is larger."
         return problem(413, "Content too large", detail)
     try:
@@ -93,7 +96,7 @@ def note(request: HttpRequest, query: Query[schemas.NoteQuery]):
             dry_run=query.dry_run,
             force=query.force,
         )
-    except ValueError as error:
+    except BadPath as error:
         raise BadParameter("path", str(error)) from None
     except vault.VaultError as error:
         return problem(400, "Bad note", str(error), verdict="failed", path=error.path)
@@ -110,14 +113,16 @@ def _verdict(request: HttpRequest, sent: Sent, dry_run: bool) -> JsonResponse:
         detail += "path, the note updates that article)"
         return problem(409, "Conflict", detail, verdict="duplicate", path=result.path, url=url)
     if result.verdict == Verdict.CONFLICT:
-        detail = f"{result.path}: {result.detail}".replace("--force", "force=true")
+        detail = f"{result.path}: {result.detail}"
         edits = [_edit(revision) for revision in sent.edits]
         members = {"path": result.path, "url": url, "differs": sent.differs, "edits": edits}
         return problem(409, "Conflict", detail, verdict="conflict", **members)
     answer = {"verdict": str(result.verdict), "detail": result.detail, "path": result.path}
     answer |= {"dry_run": dry_run, "slug": None, "url": url, "status": None, "state": None}
     if article:
-        answer |= {"slug": article.slug, "status": article.status, "state": article.state}
+        answer["slug"] = article.slug
+    if sent.status:
+        answer |= {"status": sent.status, "state": sent.state}
     response = JsonResponse(answer, json_dumps_params={"ensure_ascii": False})
     if result.verdict == Verdict.CREATED and not dry_run:
         response.status_code = 201

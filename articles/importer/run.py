@@ -29,11 +29,11 @@ from .report import FileResult, Verdict
 logger = logging.getLogger(__name__)
 
 EDIT_KEPT = "edited in Folio since this file was last imported; the edit is kept"
-BOTH_CHANGED = "edited since its last import; the edit is kept (--force overwrites it)"
+BOTH_CHANGED = "edited since its last import; the edit is kept ({force} overwrites it)"
 GONE = "its article was deleted while the import ran; import again to make it anew"
 NEVER_AGREED = (
     "differs from its article, which was not imported from this file; the article is "
-    "kept (--force overwrites it)"
+    "kept ({force} overwrites it)"
 )
 
 
@@ -52,10 +52,11 @@ class Read:
 
 
 class Run:
-    """`user`: who sends the notes (over the API), with the admin's permissions: a note
-    they may not import is refused (PermissionDenied, ValidationError), as is what is not
-    the note's fault (the database failing), rather than reported as a verdict; the
-    revisions are theirs. `seen`: what the run knows to begin with (default: all)."""
+    """`user`: who sends the notes (over the API; one allowed to add and change
+    articles), with the admin's rules: a note they may not import is refused
+    (PermissionDenied, ValidationError), as is what is not the note's fault (the database
+    failing), rather than reported as a verdict; the revisions are theirs. `seen`: what the
+    run knows to begin with (default: all)."""
 
     def __init__(
         self,
@@ -66,6 +67,7 @@ class Run:
         seen: Knowledge | None = None,
     ) -> None:
         self.dry_run, self.force, self.user = dry_run, force, user
+        self.force_option = "force=true" if user else "--force"  # what says it, to them
         self.tz = timezone.get_default_timezone()
         self.max_bytes = settings.FOLIO_MAX_NOTE_BYTES
         self.seconds = settings.FOLIO_RENDER_SECONDS
@@ -81,7 +83,7 @@ class Run:
             read = Read(note, text, vault.text_hash(text))
             if self._agreed(read):
                 return read, None
-            return read, (text, read.shown, self.tz, self._default_date(note), self.seconds)
+            return read, (text, read.shown, self.tz, self.default_date(note), self.seconds)
         except vault.VaultError as error:
             return Read(note, error=str(error)), None
         except OSError as error:  # gone since it was read
@@ -96,11 +98,12 @@ class Run:
             return agreement if known and known.key else None
         return None
 
-    def _default_date(self, note: NoteFile) -> datetime:
-        """The date of a note that has none: its article's, else the file's (a note sent:
-        now)."""
+    def default_date(self, note: NoteFile, key: str = "") -> datetime:
+        """The date of a note that has none: its article's (the one its file stood for,
+        else the one with its `key`, where known), else the file's (a note sent: now)."""
         agreement = self.seen.agreements.get(note.real)
-        known = self.seen.articles.get(agreement.article) if agreement else None
+        pk = agreement.article if agreement else self.seen.by_key.get(key)
+        known = self.seen.articles.get(pk) if pk is not None else None
         if known:
             return known.published_at
         made = note.path.stat().st_mtime if note.root else timezone.now().timestamp()
@@ -161,7 +164,7 @@ class Run:
         return result
 
     def _prepare(self, read: Read) -> Prepared:
-        return prepare(read.text, read.shown, self.tz, self._default_date(read.note), self.seconds)
+        return prepare(read.text, read.shown, self.tz, self.default_date(read.note), self.seconds)
 
     def _failed(self, read: Read, error: Exception) -> FileResult:
         if isinstance(error, vault.VaultError):
@@ -204,10 +207,12 @@ class Run:
         here = self.seen.agreements.get(read.note.real)
         if here and self._is_path_keyed(here.article):
             return self.seen.articles[here.article]
-        if vault.canonical_url(note.url) or read.note.root is None:
-            return None  # (a note sent over the API: no vault here to say a file is gone)
-        for agreement in self.seen.by_file_hash.get(read.digest, []):
-            gone = agreement.path or str(read.note.root / agreement.relative)
+        if vault.canonical_url(note.url):
+            return None
+        root = read.note.root  # (a note sent: no vault here to say a file is gone)
+        for agreement in self.seen.by_file_hash.get(read.digest, []) if root else []:
+            on_disk = agreement.path and not agreement.path.startswith(files.SENT)
+            gone = agreement.path if on_disk else str(root / agreement.relative)
             if self._is_path_keyed(agreement.article) and not os.path.lexists(gone):
                 return self.seen.articles[agreement.article]
         return self._unsourced(read)
@@ -235,8 +240,12 @@ class Run:
             return self.claimed[key]
         if not (known and known.path and known.path != note.relative):
             return None
-        if note.root is None:  # a note sent: the article's own file is in the vault still
-            return known.path
+        if note.root is None:  # a note sent: a vault's file of the article stands for it
+            agreed = self.seen.by_article.get(known.pk, [])
+            filed = any(
+                not a.path.startswith(files.SENT) for a in agreed if a.relative == known.path
+            )
+            return known.path if filed else None
         home = NoteFile(note.root / known.path, note.root, known.path, "")
         try:
             text = vault.decode(files.read(home, max_bytes=self.max_bytes), path=known.path)
@@ -265,9 +274,10 @@ class Run:
         if read.digest == current:  # in step: the file moved, or is the article's export
             learned = self._in_step(article, read, key, current, forget=known.key)
             return FileResult(read.shown, Verdict.UNCHANGED, detail, article.pk), learned
-        bases = self._bases(known, read)
+        bases = self.bases(known, read)
         if not bases and not self.force:
-            return FileResult(read.shown, Verdict.CONFLICT, NEVER_AGREED, article.pk), None
+            detail = NEVER_AGREED.format(force=self.force_option)
+            return FileResult(read.shown, Verdict.CONFLICT, detail, article.pk), None
         file_changed = all(read.digest != base.file_hash for base in bases)
         # Where several files could be this one's past (a copy of a vault that was also
         # exported), any of them seeing an edit since means an edit.
@@ -278,13 +288,14 @@ class Run:
             result = FileResult(read.shown, Verdict.UNCHANGED, detail, article.pk)
             return result, learned
         if edited and not self.force:
-            return FileResult(read.shown, Verdict.CONFLICT, BOTH_CHANGED, article.pk), None
+            detail = BOTH_CHANGED.format(force=self.force_option)
+            return FileResult(read.shown, Verdict.CONFLICT, detail, article.pk), None
         self._check(article, work.note)
         learned = self._save(article, read, work, key=key, new=False)
         learned.forget_key = known.key
         return FileResult(read.shown, Verdict.UPDATED, detail, article.pk), learned
 
-    def _bases(self, known: Known, read: Read) -> list[Agreement]:
+    def bases(self, known: Known, read: Read) -> list[Agreement]:
         """What the article and this file last agreed on: the agreement made with the file
         where it is; else those made with a file of the same content (it moved, or the
         vault did); else those made at the same vault path (the vault moved and the file
@@ -305,9 +316,12 @@ class Run:
 
     def _in_step(
         self, article: Article, read: Read, key: str, note_hash: str, forget: str
-    ) -> Learned:
+    ) -> Learned | None:
         """Record that the file and the article agree (its vault path and key follow the
-        file: bookkeeping, not an edit, so the version stays)."""
+        file: bookkeeping, not an edit, so the version stays); not for a user who may not
+        edit the article (what it agrees with is the base of the next conflict)."""
+        if not self._may_edit(article):
+            return None
         note = read.note
         if (article.source_path, article.source_key) != (note.relative, key):
             Article.objects.filter(pk=article.pk).update(source_path=note.relative, source_key=key)
@@ -343,14 +357,18 @@ class Run:
             self._known(article), article.slug, agreement, list(new_tags.values()), author
         )
 
+    def _may_edit(self, article: Article) -> bool:
+        user = self.user
+        return user is None or (
+            user.has_perm("articles.change_article") and publishing.may_edit(user, article)
+        )
+
     def _check(self, article: Article, note: vault.VaultArticle) -> None:
         """Refuse (PermissionDenied, ValidationError) a note the run's user may not import
         into `article` (new, or as it is now): the admin's rules."""
         if self.user is None:
             return
         new = article.pk is None
-        if not self.user.has_perm("articles.add_article" if new else "articles.change_article"):
-            raise PermissionDenied(_("You may not add or change articles."))
         if not new:
             publishing.check_edit(self.user, article)
         try:

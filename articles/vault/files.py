@@ -72,18 +72,25 @@ def sent(relative: str) -> NoteFile:
     return NoteFile(Path(relative), None, relative, SENT + relative)
 
 
+class BadPath(ValueError):
+    """Not a path a note can have in a vault: why."""
+
+
 def vault_path(text: str) -> str:
-    """`text` as a note's path in a vault, as `find` would name it: relative, with `/`,
-    no hidden or empty part, no `.` or `..`, a note's suffix. ValueError says why not."""
+    """`text` as a note's path in a vault, as `find` would name it and an export can
+    write it: relative, with `/`, no hidden or empty part, no `.` or `..`, names of at
+    most 255 bytes, a note's suffix. BadPath says why not."""
     parts = text.split("/")
     if not text or len(text) > 1024 or any(ord(c) < 32 or c in "\\\x7f" for c in text):
-        raise ValueError("a vault path of at most 1,024 characters, with `/` between folders")
+        raise BadPath("a vault path of at most 1,024 characters, with `/` between folders")
     if text.startswith("/") or any(part in ("", ".", "..") for part in parts):
-        raise ValueError("a path inside the vault (no leading `/`, no `.` or `..` or `//`)")
+        raise BadPath("a path inside the vault (no leading `/`, no `.` or `..` or `//`)")
     if any(part.startswith(".") for part in parts):
-        raise ValueError("no hidden file or folder (a name starting with `.`)")
+        raise BadPath("no hidden file or folder (a name starting with `.`)")
+    if any(len(part.encode()) > 255 for part in parts):
+        raise BadPath("names of at most 255 bytes (85 Chinese characters), as disks take")
     if PurePosixPath(text).suffix.lower() not in NOTE_SUFFIXES:
-        raise ValueError(f"a note's name ends {', '.join(sorted(NOTE_SUFFIXES))}")
+        raise BadPath(f"a note's name ends {', '.join(sorted(NOTE_SUFFIXES))}")
     return text
 
 

@@ -56,12 +56,18 @@ def parse_date(text: str, tz: tzinfo) -> datetime | None:
     except ValueError as exc:
         raise ValueError(f"impossible date {text.strip()!r} ({exc})") from None
     if offset is None:
-        return naive.replace(tzinfo=tz)
-    if offset == "Z":
-        return naive.replace(tzinfo=UTC)
-    sign = -1 if offset[0] == "-" else 1
-    hours, minutes = int(offset[1:3]), int(offset[-2:])
-    return naive.replace(tzinfo=timezone(sign * timedelta(hours=hours, minutes=minutes)))
+        aware = naive.replace(tzinfo=tz)
+    elif offset == "Z":
+        aware = naive.replace(tzinfo=UTC)
+    else:
+        sign = -1 if offset[0] == "-" else 1
+        hours, minutes = int(offset[1:3]), int(offset[-2:])
+        aware = naive.replace(tzinfo=timezone(sign * timedelta(hours=hours, minutes=minutes)))
+    try:  # databases keep times in UTC: years 1 to 9999 there
+        aware.astimezone(UTC)
+    except OverflowError:
+        raise ValueError(f"date {text.strip()!r} outside years 1 to 9999 in UTC") from None
+    return aware
 
 
 @dataclass
