@@ -69,6 +69,7 @@ URL_SCHEMES = {"http", "https", "mailto"}
 
 _URL_NOISE = re.compile(r"[\t\n\r]")
 _C0_AND_SPACE = "".join(map(chr, range(0x21)))
+_C0_OR_SPACE = re.compile(r"[\x00-\x20]")
 
 # Every inline pattern Python-Markdown runs here starts with one of these (tests/
 # test_rendering.py fails when a pattern is added, so that this list is kept true).
@@ -315,7 +316,7 @@ def link(url: str) -> str:
     spaces, which is how `java\tscript:` and ` javascript:` get past naive checks); ""
     for anything else."""
     cleaned = _URL_NOISE.sub("", url).strip(_C0_AND_SPACE)
-    if any(character in _C0_AND_SPACE for character in cleaned):
+    if _C0_OR_SPACE.search(cleaned):
         return ""  # a control character or a space inside: no URL a browser would take as is
     try:
         parts = urlsplit(cleaned)

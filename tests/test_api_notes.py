@@ -323,9 +323,7 @@ def test_a_note_sent_without_a_path_moves_when_its_path_comes(client, editor):
     assert Article.objects.get().source_path == "剪藏/真正的位置.md"
 
 
-def test_a_file_import_after_a_note_was_sent_sees_the_vaults_own_files(
-    client, editor, tmp_path
-):
+def test_a_file_import_after_a_note_was_sent_sees_the_vaults_own_files(client, editor, tmp_path):
     sent = note("无链接", body="发来的。")
     assert put(client, editor, sent, path="A.md").status_code == 201
     write(tmp_path / "A.md", note("无链接", body="改过的。"))
