@@ -357,3 +357,31 @@ def test_a_content_length_that_is_no_number_is_a_bad_request(client, editor):
             CONTENT_LENGTH="abc",
         )
     assert answer.status_code == 400
+
+
+def test_a_note_is_sent_from_the_docs_with_a_token(live_server, client):
+    """Swagger UI at /api/docs takes a token (Authorize) and sends a note with it."""
+    from tests.test_browser import Reader, chromium
+
+    _, key = tokens.make(user=person("editor", "Editor"), name="docs")
+    with chromium() as browser:
+        reader = Reader(browser, viewport={"width": 1280, "height": 900})
+        page = reader.page
+        page.goto(live_server.url + "/api/docs")
+        page.get_by_role("button", name="Authorize").first.click()
+        page.locator(".auth-container input").fill(key)
+        page.locator(".auth-btn-wrapper button.authorize").click()
+        page.locator(".btn-done").click()
+        operation = page.locator("#operations-writing-articles_api_writing_note")
+        operation.locator("button.opblock-summary-control").click()
+        operation.get_by_role("button", name="Try it out").click()
+        operation.locator("textarea.body-param__text").fill(note("从文档发来", url=URL))
+        operation.get_by_role("button", name="Execute").click()
+        status = operation.locator(".live-responses-table tbody .response-col_status")
+        status.first.wait_for()
+        assert status.first.inner_text().strip() == "201"
+        if shots := os.environ.get("FOLIO_SCREENSHOTS"):
+            page.screenshot(path=f"{shots}/api-docs-put-1280.png", full_page=False)
+        assert reader.errors == []
+    assert Article.objects.get().title == "从文档发来"
+    assert Article.objects.get().revisions.get().user.username == "editor"
