@@ -6,6 +6,9 @@ same run on the same files, so that the ratio holds whatever the machine's speed
 
 - first import      vs  rendering every body (the Markdown work an import cannot skip)
 - unchanged re-run  vs  reading and hashing every file (the least a re-run must do)
+- new notes sent one at a time over the API (`PUT /api/notes/`, through Django's
+  client) into the archive just imported, and the same notes as files imported one by
+  one, vs parsing and rendering each (the least a note's import must do)
 """
 
 from __future__ import annotations
@@ -15,10 +18,12 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from urllib.parse import urlencode
 
 from bench.environment import fresh_database, start_django
 
 TARGETS = {"import": 30.0, "reimport": 3.0}  # seconds, for 10,000 articles
+SENT = 50  # notes sent over the API
 
 
 def main() -> int:
@@ -61,6 +66,7 @@ def run(scratch: Path, count: int) -> int:
     reimport_time, second = timed(import_vault, [folder])
     assert second.count(Verdict.UNCHANGED) == count, second.summary()
 
+    sent_time, file_time, prepare_time = one_by_one(scratch, count)
     scale = count / 10_000
     rows = [
         ("first import", import_time, "render every body", render_time, TARGETS["import"]),
@@ -83,7 +89,52 @@ def run(scratch: Path, count: int) -> int:
             f"{name:<18}{seconds:>9.2f}  {base_name:<24}{base:>9.2f}{seconds / base:>7.2f}x"
             f"{target:>8.1f}s {mark}"
         )
+    print(f"\n{SENT} new notes, one at a time, into those {count:,} (ms a note)")
+    for name, seconds in (
+        ("sent: PUT /api/notes/", sent_time),
+        ("a file: import_seeds", file_time),
+    ):
+        print(
+            f"{name:<24}{seconds * 1000 / SENT:>8.1f}  parse + render it"
+            f"{prepare_time * 1000 / SENT:>8.1f}{seconds / prepare_time:>7.2f}x"
+        )
     return 0 if ok else 1
+
+
+def one_by_one(scratch: Path, count: int) -> tuple[float, float, float]:
+    """Seconds for SENT new notes sent over the API one by one, for as many more imported
+    as files one by one, and for parsing and rendering those notes."""
+    from django.conf import settings
+    from django.contrib.auth.models import Group, User
+    from django.test import Client
+    from django.utils import timezone
+
+    from articles import tokens
+    from articles.importer import import_vault
+    from articles.pipeline import prepare
+    from bench.synthetic import write_vault
+
+    settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
+    settings.FOLIO_API_WRITE_RATE = f"{SENT}/m"
+    user = User.objects.create_user("bench", is_staff=True)
+    user.groups.add(Group.objects.get(name="Editor"))
+    client = Client(headers={"authorization": f"Bearer {tokens.make(user=user, name='b')[1]}"})
+    sent = write_vault(scratch / "sent", SENT, first=count)
+    files = write_vault(scratch / "files", SENT, first=count + SENT)
+    tz = timezone.get_default_timezone()
+    prepare_time, _ = timed(lambda: [prepare(p.read_text(), p.name, tz, None) for p in sent])
+
+    def send() -> None:
+        for path in sent:
+            url = "/api/notes/?" + urlencode(
+                {"path": path.relative_to(scratch / "sent").as_posix()}
+            )
+            answer = client.put(url, path.read_bytes(), content_type="text/markdown")
+            assert answer.status_code == 201, answer.content
+
+    sent_time, _ = timed(send)
+    file_time, _ = timed(lambda: [import_vault([path]) for path in files])
+    return sent_time, file_time, prepare_time
 
 
 if __name__ == "__main__":
