@@ -3,7 +3,8 @@ summary, tags), and on its own page the article and what the page's head says of
 (title, description, link previews' metadata, JSON-LD), rendered once for each version
 of the article, language and release (and the head for each address of the site), and
 kept in the "fragments" cache. A page then reads its articles' ids and last saves and
-joins their HTML: no per-item template work, no rows, tags or authors to load.
+joins their HTML: no per-item template work, no rows, tags or authors to load. The API's
+lists keep their entries' JSON the same way (`kept`).
 
 Never stale: a fragment is keyed by the article's id and its last save (`updated_at`,
 which the index holds): every change of an article, of its tags or of its author's name
@@ -18,6 +19,7 @@ import html
 import re
 import threading
 from collections import OrderedDict
+from collections.abc import Callable
 from datetime import datetime
 
 from django.conf import settings
@@ -180,15 +182,24 @@ def _head(request, article) -> dict:
 
 def cards(rows: list[tuple[int, datetime]]) -> list[SafeString]:
     """The cards of the articles `rows` (id, last save) name, in their order."""
+
+    def make(missing: list[int]) -> dict[int, str]:
+        articles = Article.objects.filter(pk__in=missing).for_listing()
+        return {article.pk: render_to_string(CARD, {"article": article}) for article in articles}
+
+    return [mark_safe(card) for card in kept("card", rows, make)]
+
+
+def kept(kind: str, rows: list[tuple[int, datetime]], make: Callable[[list[int]], dict]) -> list:
+    """The `kind` of fragment of each article `rows` (id, last save) name, in their
+    order: those kept read, the others made by `make` (ids -> {id: fragment}) and kept.
+    An article `make` gives nothing for (deleted meanwhile) is left out."""
     stamp = _stamp()
-    keys = {pk: _key(stamp, "card", pk, saved) for pk, saved in rows}
+    keys = {pk: _key(stamp, kind, pk, saved) for pk, saved in rows}
     found = _near.get_many(list(keys.values()))
     missing = [pk for pk, key in keys.items() if key not in found]
     if missing:
-        made = {
-            keys[article.pk]: render_to_string(CARD, {"article": article})
-            for article in Article.objects.filter(pk__in=missing).for_listing()
-        }
+        made = {keys[pk]: fragment for pk, fragment in make(missing).items()}
         _near.set_many(made)
         found.update(made)
-    return [mark_safe(found[key]) for key in keys.values() if key in found]
+    return [found[key] for key in keys.values() if key in found]

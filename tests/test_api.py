@@ -360,3 +360,33 @@ def test_other_sites_may_read_it_by_setting(client, settings, archive):
     assert get(client, url, origin="https://any.example")["Access-Control-Allow-Origin"] == "*"
     settings.FOLIO_API_CORS_ORIGINS = frozenset({"https://app.example"})
     assert "Origin" in get(client, "/api/tags/")["Vary"]  # no Origin: another cache's copy
+
+
+def test_a_list_follows_every_change_of_its_articles(client, settings):
+    """A list's entries are kept for each version of their articles, and every change
+    (the article's, its tags' or its author's names) makes a new version."""
+    from articles import publishing
+    from articles.models import Author, Tag
+    from tests.newsroom import person, post_change
+
+    settings.FOLIO_PAGE_CACHE = False  # the entries kept, not the page
+    article = make_article("旧标题", tags=["旧话题"], author="旧作者")
+    [entry] = get(client, "/api/articles/").json()["results"]
+    assert (entry["title"], entry["tags"][0]["name"], entry["author"]["name"]) == (
+        "旧标题",
+        "旧话题",
+        "旧作者",
+    )
+    editor = person("editor", "Editor")
+    client.force_login(editor)
+    assert post_change(client, article, title="新标题").status_code == 302
+    client.logout()
+    publishing.edit_tag(Tag.objects.get(), name="新话题", vault_path="新话题", user=editor)
+    publishing.edit_author(Author.objects.get(), name="新作者", user=editor)
+    [entry] = get(client, "/api/articles/").json()["results"]
+    assert (entry["title"], entry["tags"][0]["name"], entry["author"]["name"]) == (
+        "新标题",
+        "新话题",
+        "新作者",
+    )
+    assert entry == get(client, f"/api/articles/{entry['slug']}/?fields={','.join(entry)}").json()

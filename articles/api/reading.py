@@ -16,13 +16,13 @@ from datetime import UTC, datetime
 from typing import NamedTuple
 from urllib.parse import quote
 
-from django.http import HttpRequest, JsonResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils import timezone
 from ninja import Query, Router
 
-from .. import public, search
+from .. import fragments, public, search
 from ..images import archive
 from ..models import Article, SummaryItem, TaggedArticle
 from . import schemas
@@ -36,6 +36,7 @@ FIELDS = tuple(schemas.FIELDS)
 LISTED = tuple(name for name in FIELDS if name not in {"html", "markdown"})
 SHOWN = tuple(name for name in FIELDS if name != "markdown")
 MAX_ID = 2**63  # ids and offsets past a database's integers are no place in a list
+JSON = "application/json"
 
 
 @router.get("/", response=schemas.Index, url_name="index")
@@ -90,7 +91,7 @@ def articles(request: HttpRequest, query: Query[schemas.ArticleQuery]):
         found = found.filter(published_at__lt=query.published_before)
     if query.q:
         found = search.matching(found, query.q)
-    return _json(_by_date(request, found, chosen, query.limit, place, newest=newest))
+    return _by_date(request, found, chosen, query.limit, place, newest=newest)
 
 
 @router.get(
@@ -190,14 +191,32 @@ def _next(request: HttpRequest, place) -> str | None:
 
 
 def _by_date(request, found, chosen, limit: int, place: tuple | None, *, newest: bool):
+    """A page of `found` by date after `place`: its ids read from the index, then its
+    articles; with the default fields, as JSON kept for each version of an article (as
+    the site's cards are, fragments.py), made again only for those changed."""
     if place is not None:
         found = found.before(*place) if newest else found.after(*place)
     order = ("-published_at", "-pk") if newest else ("published_at", "pk")
-    rows = list(_loaded(found.order_by(*order), chosen)[: limit + 1])
+    rows = list(found.order_by(*order).values_list("pk", "updated_at", "published_at")[: limit + 1])
     page, following = rows[:limit], len(rows) > limit
-    last = page[-1] if page else None
-    place = following and [last.published_at.isoformat(), last.pk]
-    return {"next": _next(request, place), "results": _shown(request, page, chosen)}
+    following = following and [page[-1][2].isoformat(), page[-1][0]]
+    versions = [(pk, saved) for pk, saved, _ in page]
+    if chosen == LISTED:
+        site = request.build_absolute_uri("/")
+        entries = fragments.kept(f"api:{site}", versions, lambda ids: _entries(request, ids))
+        body = ", ".join(entries)
+        next_page = json.dumps(_next(request, following), ensure_ascii=False)
+        return HttpResponse(f'{{"next": {next_page}, "results": [{body}]}}', JSON)
+    articles = _loaded(Article.objects.all(), chosen).in_bulk([pk for pk, _ in versions])
+    shown = [articles[pk] for pk, _ in versions if pk in articles]
+    return _json({"next": _next(request, following), "results": _shown(request, shown, chosen)})
+
+
+def _entries(request: HttpRequest, ids: list[int]) -> dict[int, str]:
+    """Articles `ids` with the default fields, as JSON, by id."""
+    articles = list(_loaded(Article.objects.filter(pk__in=ids), LISTED))
+    shown = _shown(request, articles, LISTED)
+    return {entry["id"]: json.dumps(entry, ensure_ascii=False) for entry in shown}
 
 
 def _dated(place: list) -> tuple[datetime, int]:
