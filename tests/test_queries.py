@@ -144,3 +144,23 @@ def test_stored_html_stays_within_its_size(client, settings, monkeypatch):
         body = client.get(article.get_absolute_url()).content.decode()
         assert article.body[:60] in body
     assert 0 < fragments._near.size <= 3000
+
+
+def test_an_article_is_found_by_its_key_in_the_keys_index():
+    """A note's import (each note sent over the API) finds its article by its natural
+    key in the unique index of keyed articles, not by reading every row: the query has
+    to say the key is not "" for SQLite to use that partial index."""
+    from django.db import connection
+
+    from articles import vault
+    from articles.models import Article
+
+    key = vault.source_key("https://example.com/a", "")
+    Article.objects.filter(pk=make_article().pk).update(source_key=key)
+    found = Article.objects.keyed(key).values_list("pk")
+    if connection.vendor == "postgresql":  # one row: the planner would rather scan
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL enable_seqscan = off")
+    plan = found.explain()
+    assert "article_source_key_unique" in plan, plan
+    assert found.count() == 1

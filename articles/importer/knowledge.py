@@ -8,8 +8,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from django.db.models import Q
-
 from .. import slugs, vault
 from ..models import Article, Author, SyncedFile, Tag
 
@@ -80,9 +78,13 @@ class Knowledge:
         a few queries, whatever the size of the archive."""
         seen = cls(everything=False)
         here = SyncedFile.objects.filter(location=SyncedFile.location_of(path))
-        articles = Article.objects.filter(Q(source_key=key) | Q(pk__in=here.values("article")))
-        for row in articles.values_list(*cls.FIELDS):
-            seen._know(Known(*row))
+        ids = list(here.values_list("article", flat=True))
+        for articles in (
+            Article.objects.keyed(key),
+            Article.objects.filter(pk__in=ids),
+        ):
+            for row in articles.values_list(*cls.FIELDS):  # (an OR of both: a scan)
+                seen._know(Known(*row))
         seen._agree(SyncedFile.objects.filter(article__in=list(seen.articles)))
         seen._names(note)
         return seen
@@ -127,7 +129,7 @@ class Knowledge:
 
     def refresh(self, note: vault.VaultArticle, key: str, path: str) -> None:
         """Learn what was saved meanwhile that this note's import clashed with."""
-        for row in Article.objects.filter(source_key=key).values_list(*self.FIELDS):
+        for row in Article.objects.keyed(key).values_list(*self.FIELDS):
             self._know(Known(*row))
         self._agree(SyncedFile.objects.filter(location=SyncedFile.location_of(path)))
         self._names(note)

@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from .. import notes, slugs, vault
-from ..models import Article, Revision
+from ..models import Article, Revision, SyncedFile
 from ..pipeline import prepare
 from ..vault import files
 from ..vault.files import BadPath
@@ -83,12 +83,11 @@ def import_note(
 
 def _free(path: str) -> None:
     """Refuse a path an export could not write beside the notes there are: a folder of
-    the vault that is a note's file, or a note's file that is a folder."""
+    the vault that is a note's file, or a note's file that is a folder. (Asked of the
+    agreements' vault paths, which hold every article's: the articles' rows are wide.)"""
     folders = [str(parent) for parent in PurePosixPath(path).parents if str(parent) != "."]
-    taken = Article.objects.filter(
-        Q(source_path__in=folders) | Q(source_path__startswith=path + "/")
-    )
-    clash = taken.values_list("source_path", flat=True).first()
+    taken = SyncedFile.objects.filter(Q(relative__in=folders) | Q(relative__startswith=path + "/"))
+    clash = taken.values_list("relative", flat=True).first()
     if clash:
         raise BadPath(
             f"{clash} is a note of the vault: it cannot also be a folder or a note in one"
@@ -101,7 +100,7 @@ def _place(note: vault.VaultArticle) -> str:
         raise BadPath("a note without a URL is known by its path in the vault: send one")
     if note.layout and note.layout.title_from == "derived":
         raise BadPath("a note with no title (`title:` or a `# ` heading) is named by its path")
-    known = Article.objects.filter(source_key=vault.source_key(note.url, ""))
+    known = Article.objects.keyed(vault.source_key(note.url, ""))
     found = known.values_list("source_path", "slug").first()
     if found:
         return found[0] or f"{found[1]}.md"

@@ -26,6 +26,12 @@ def public(at) -> models.Q:
 
 
 class ArticleQuerySet(models.QuerySet):
+    def keyed(self, key: str):
+        """The article whose natural key (`source_key`) is `key`, read from its unique
+        index: the index holds keyed articles only, and unless the query says so too
+        SQLite reads the whole table."""
+        return self.filter(source_key=key).exclude(source_key="")
+
     def published(self, at=None):
         """What readers may see: published, and its publish time has come (by `at`, if
         given: a request asks as of one moment)."""
