@@ -72,9 +72,6 @@ class Generation(NamedTuple):
     epoch: str = "0"
 
 
-FIRST_EPOCH = Generation._field_defaults["epoch"]
-
-
 class Entry(NamedTuple):
     token: str  # of the generation the page was rendered in
     status: int
@@ -158,12 +155,12 @@ def _new_generation(
 ) -> Generation:
     from .models import Article  # the store knows nothing of models until it must
 
-    if epoch is None:
-        try:
+    if epoch is None:  # the current one's; with none to read, a new one (the generation
+        try:  # lost, Redis emptied: what was kept under an old epoch must not come back)
             current = _store().generation()
-            epoch = current.epoch if current else FIRST_EPOCH
+            epoch = current.epoch if current else os.urandom(8).hex()
         except Exception:  # the store is down (and publish, below, will say so)
-            epoch = FIRST_EPOCH
+            epoch = os.urandom(8).hex()
     now = time.time()
     upcoming = (
         Article.objects.in_state(Article.State.SCHEDULED)
@@ -218,9 +215,14 @@ def seen() -> Generation | None:
 
 
 def epoch() -> str:
-    """The epoch of the site's generation, as the request under way saw it."""
+    """The epoch of the site's generation, as the request under way saw it; when the
+    store cannot say, one of this request's own, which nothing kept has."""
     generation = seen()
-    return generation.epoch if generation else FIRST_EPOCH
+    if generation is not None:
+        return generation.epoch
+    if not getattr(_seen, "unknown", None):
+        _seen.unknown = os.urandom(8).hex()
+    return _seen.unknown
 
 
 class _SharedStore:
@@ -467,6 +469,7 @@ class PageCacheMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         _seen.generation, _seen.failed = None, False  # this request reads it afresh
+        _seen.unknown = None
         numbers = _page_of(request)
         if numbers is None:
             return self.get_response(request)

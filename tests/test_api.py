@@ -2,6 +2,7 @@
 rules for what is public, the page cache's freshness, and problem details for errors."""
 
 import base64
+import io
 from datetime import datetime, timedelta
 from urllib.parse import urlsplit
 
@@ -390,3 +391,26 @@ def test_a_list_follows_every_change_of_its_articles(client, settings):
         "新作者",
     )
     assert entry == get(client, f"/api/articles/{entry['slug']}/?fields={','.join(entry)}").json()
+
+
+@pytest.mark.parametrize("lost", ["the generation", "the store"])
+def test_entries_kept_before_expire_pages_never_come_back(client, settings, monkeypatch, lost):
+    """After a change made by hand and `expire_pages`, what was kept before stays gone
+    even when the site's generation is lost (Redis emptied) or cannot be read."""
+    from django.core.management import call_command
+
+    from articles import pagecache
+
+    settings.FOLIO_PAGE_CACHE = False  # the entries kept, not the page
+    store = pagecache._store()
+    store.path.unlink(missing_ok=True)  # a site that never ran expire_pages
+    article = make_article("旧标题")
+    assert get(client, "/api/articles/").json()["results"][0]["title"] == "旧标题"
+    Article.objects.filter(pk=article.pk).update(title="新标题")  # by hand, in SQL
+    call_command("expire_pages", stdout=io.StringIO())
+    assert get(client, "/api/articles/").json()["results"][0]["title"] == "新标题"
+    if lost == "the generation":
+        store.path.unlink()
+    else:
+        monkeypatch.setattr(type(store), "generation", lambda self: 1 / 0)
+    assert get(client, "/api/articles/").json()["results"][0]["title"] == "新标题"

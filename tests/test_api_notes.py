@@ -385,3 +385,9 @@ def test_a_note_is_sent_from_the_docs_with_a_token(live_server, client):
         assert reader.errors == []
     assert Article.objects.get().title == "从文档发来"
     assert Article.objects.get().revisions.get().user.username == "editor"
+
+
+def test_a_path_a_note_moved_away_from_is_free_again(client, editor):
+    assert put(client, editor, note("甲", url=URL), path="old.md/n.md").status_code == 201
+    assert put(client, editor, note("甲", url=URL), path="new.md").status_code == 200
+    assert put(client, editor, note("乙", url=URL + "2"), path="old.md").status_code == 201

@@ -8,7 +8,7 @@ from pathlib import PurePosixPath
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -84,9 +84,11 @@ def import_note(
 def _free(path: str) -> None:
     """Refuse a path an export could not write beside the notes there are: a folder of
     the vault that is a note's file, or a note's file that is a folder. (Asked of the
-    agreements' vault paths, which hold every article's: the articles' rows are wide.)"""
+    agreements still at their article's vault path: the articles' rows are wide to read
+    them all.)"""
     folders = [str(parent) for parent in PurePosixPath(path).parents if str(parent) != "."]
     taken = SyncedFile.objects.filter(Q(relative__in=folders) | Q(relative__startswith=path + "/"))
+    taken = taken.filter(relative=F("article__source_path"))
     clash = taken.values_list("relative", flat=True).first()
     if clash:
         raise BadPath(
