@@ -63,6 +63,16 @@ def test_serving_refuses_to_start_without_a_key(module):
     assert run("-c", f"import {module}", key="k" * 50).returncode == 0
 
 
+def test_a_web_worker_never_loads_pillow():
+    """What the app loads before the fork is in every worker: Pillow (3 MB) is for the
+    task workers, which fetch and store images, not for serving pages."""
+    code = "import sys, cms.wsgi, cms.urls; from django.urls import reverse; reverse('api:index')"
+    code += "; print('PIL' in sys.modules)"
+    done = run("-c", code, key="k" * 50)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "False"
+
+
 def request(base: str, path: str, **headers: str) -> http.client.HTTPResponse:
     """One request, redirects not followed; the response, read."""
     address = urlsplit(base)

@@ -117,12 +117,16 @@ def _verdict(request: HttpRequest, sent: Sent, dry_run: bool) -> JsonResponse:
         edits = [_edit(revision) for revision in sent.edits]
         members = {"path": result.path, "url": url, "differs": sent.differs, "edits": edits}
         return problem(409, "Conflict", detail, verdict="conflict", **members)
-    answer = {"verdict": str(result.verdict), "detail": result.detail, "path": result.path}
-    answer |= {"dry_run": dry_run, "slug": None, "url": url, "status": None, "state": None}
-    if article:
-        answer["slug"] = article.slug
-    if sent.status:
-        answer |= {"status": sent.status, "state": sent.state}
+    answer = {
+        "verdict": str(result.verdict),
+        "detail": result.detail,
+        "path": result.path,
+        "dry_run": dry_run,
+        "slug": article.slug if article else None,
+        "url": url,
+        "status": sent.status or None,
+        "state": sent.state or None,
+    }
     response = JsonResponse(answer, json_dumps_params={"ensure_ascii": False})
     if result.verdict == Verdict.CREATED and not dry_run:
         response.status_code = 201
